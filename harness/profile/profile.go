@@ -1,0 +1,362 @@
+// Package profile reads the target profile: what the suite may contact, the
+// credentials the target registered for it, and the choices of guideline.
+package profile
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apisec/apisec/harness/catalogue"
+	"go.yaml.in/yaml/v3"
+)
+
+// CurrentVersion is the profile format version this suite reads.
+const CurrentVersion = 1
+
+// Profile describes one target. Paths inside it are resolved relative to the
+// profile file by Load.
+type Profile struct {
+	Version int    `yaml:"version"`
+	Target  Target `yaml:"target"`
+	// ClaimedLevel is the level the run decides the exit code on (default FSA).
+	ClaimedLevel catalogue.Level `yaml:"claimed_level"`
+	// CAFile is the PEM trust anchor for the target's certificates; empty
+	// means the system pool.
+	CAFile       string       `yaml:"ca_file,omitempty"`
+	Limits       Limits       `yaml:"limits"`
+	TLS          TLS          `yaml:"tls"`
+	OAuth        *OAuth       `yaml:"oauth,omitempty"`
+	SOAP         *SOAP        `yaml:"soap,omitempty"`
+	Audit        *Audit       `yaml:"audit,omitempty"`
+	Declarations Declarations `yaml:"declarations"`
+
+	// Dir is the folder the profile was read from (not part of the file).
+	Dir string `yaml:"-"`
+}
+
+// Target names the deployment under test.
+type Target struct {
+	Name    string `yaml:"name"`
+	BaseURL string `yaml:"base_url"`
+	// Interfaces are "rest" and/or "soap"; rules of the other kind are not_applicable.
+	Interfaces []string `yaml:"interfaces"`
+	// Organization is free text for the report (e.g. URA number).
+	Organization string `yaml:"organization,omitempty"`
+}
+
+// Limits bound the suite's conduct towards the target.
+type Limits struct {
+	// RatePerSecond caps requests and handshakes per second (default 20).
+	RatePerSecond float64 `yaml:"rate_per_second"`
+	// Timeout is the deadline of one request or handshake (default 10s).
+	Timeout Duration `yaml:"timeout"`
+	// MaxRequests caps the requests of one run (default 5000).
+	MaxRequests int `yaml:"max_requests"`
+	// DoSProbes enables probes that could hurt a production service
+	// (entity-expansion bombs, renegotiation floods). Default off.
+	DoSProbes bool `yaml:"dos_probes"`
+}
+
+// TLS lists the endpoints to scan and the NCSC edition to grade by.
+type TLS struct {
+	// Guideline is the NCSC TLS edition: "2025-05" (default) or "v2.1".
+	Guideline string        `yaml:"guideline"`
+	Endpoints []TLSEndpoint `yaml:"endpoints"`
+}
+
+// TLSEndpoint is one host:port to scan.
+type TLSEndpoint struct {
+	Address    string `yaml:"address"`
+	ServerName string `yaml:"server_name,omitempty"`
+	// ClientCertificate and ClientKey are PEM files for endpoints that
+	// require mutual TLS.
+	ClientCertificate string `yaml:"client_certificate,omitempty"`
+	ClientKey         string `yaml:"client_key,omitempty"`
+}
+
+// OAuth is the REST interface's authorization and resource servers.
+type OAuth struct {
+	Issuer        string `yaml:"issuer"`
+	TokenEndpoint string `yaml:"token_endpoint"`
+	// MetadataURL defaults to the RFC 8414 well-known URL of the issuer.
+	MetadataURL string `yaml:"metadata_url,omitempty"`
+	ResourceURL string `yaml:"resource_url,omitempty"`
+	ClientID    string `yaml:"client_id"`
+	// SigningKey is the PEM private key of the suite's client registration.
+	SigningKey string `yaml:"signing_key"`
+	KeyID      string `yaml:"key_id,omitempty"`
+	// KeyDistribution is "registered" (out of band) or "jwks_uri" (the suite
+	// serves its JWKS at JWKSListen and the target fetches it).
+	KeyDistribution string `yaml:"key_distribution,omitempty"`
+	JWKSListen      string `yaml:"jwks_listen,omitempty"`
+	// AudienceProfile is "rfc7523" (default) or "rfc7523bis".
+	AudienceProfile string `yaml:"audience_profile,omitempty"`
+	// GrantSubject is the subject of JWT authorization grants.
+	GrantSubject string `yaml:"grant_subject,omitempty"`
+	Scope        string `yaml:"scope,omitempty"`
+}
+
+// SOAP is the SOAP interface.
+type SOAP struct {
+	Endpoint string `yaml:"endpoint"`
+	WSDL     string `yaml:"wsdl,omitempty"`
+}
+
+// Audit says where the deployment's NEN 7513 audit records can be read.
+type Audit struct {
+	Source      string `yaml:"source"`
+	TestUser    string `yaml:"test_user,omitempty"`
+	TestPatient string `yaml:"test_patient,omitempty"`
+}
+
+// Declarations are the role attestations and the keys the profile trusts for them.
+type Declarations struct {
+	// TrustedKeys maps a role (specifier, developer, deployer) to the PEM
+	// public key its declarations must be signed with.
+	TrustedKeys map[string]string `yaml:"trusted_keys"`
+	// Files are compact-JWS declaration files.
+	Files []string `yaml:"files"`
+	// Test marks declarations signed with the suite's throw-away role keys;
+	// the report shows them as test declarations.
+	Test bool `yaml:"test,omitempty"`
+}
+
+// Duration is a time.Duration written as "10s" in YAML.
+type Duration time.Duration
+
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("bad duration %q", b)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
+
+// Load reads, defaults and validates a profile. Its error is one line.
+func Load(path string) (*Profile, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("profile: %w", unwrapPath(err, path))
+	}
+	p, err := Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("profile %s: %w", path, err)
+	}
+	abs, err := filepath.Abs(filepath.Dir(path))
+	if err != nil {
+		return nil, fmt.Errorf("profile %s: %w", path, err)
+	}
+	p.Dir = abs
+	return p, nil
+}
+
+func unwrapPath(err error, path string) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("cannot read %s: %v", path, pe.Err)
+	}
+	return err
+}
+
+// Parse decodes and validates a profile; unknown fields are errors.
+func Parse(raw []byte) (*Profile, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true)
+	p := &Profile{ClaimedLevel: catalogue.FSA}
+	if err := dec.Decode(p); err != nil {
+		return nil, fmt.Errorf("bad YAML: %s", oneLine(err.Error()))
+	}
+	p.applyDefaults()
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func oneLine(s string) string {
+	s = strings.TrimPrefix(s, "yaml: ")
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", "; ")), " ")
+}
+
+func (p *Profile) applyDefaults() {
+	if p.Limits.RatePerSecond == 0 {
+		p.Limits.RatePerSecond = 20
+	}
+	if p.Limits.Timeout == 0 {
+		p.Limits.Timeout = Duration(10 * time.Second)
+	}
+	if p.Limits.MaxRequests == 0 {
+		p.Limits.MaxRequests = 5000
+	}
+	if p.TLS.Guideline == "" {
+		p.TLS.Guideline = "2025-05"
+	}
+	if p.OAuth != nil {
+		if p.OAuth.AudienceProfile == "" {
+			p.OAuth.AudienceProfile = "rfc7523"
+		}
+		if p.OAuth.KeyDistribution == "" {
+			p.OAuth.KeyDistribution = "registered"
+		}
+	}
+}
+
+// Validate checks the profile is usable; the first problem is returned.
+func (p *Profile) Validate() error {
+	if p.Version != CurrentVersion {
+		return fmt.Errorf("version is %d, this suite reads version %d", p.Version, CurrentVersion)
+	}
+	if p.Target.Name == "" {
+		return errors.New("target.name is empty")
+	}
+	if err := checkURL("target.base_url", p.Target.BaseURL, true); err != nil {
+		return err
+	}
+	if len(p.Target.Interfaces) == 0 {
+		return errors.New("target.interfaces is empty (want rest and/or soap)")
+	}
+	for _, i := range p.Target.Interfaces {
+		if i != "rest" && i != "soap" {
+			return fmt.Errorf("target.interfaces: unknown interface %q (want rest or soap)", i)
+		}
+	}
+	if p.Limits.RatePerSecond < 0 || p.Limits.MaxRequests < 0 || p.Limits.Timeout < 0 {
+		return errors.New("limits must not be negative")
+	}
+	if p.TLS.Guideline != "2025-05" && p.TLS.Guideline != "v2.1" {
+		return fmt.Errorf("tls.guideline %q unknown (want 2025-05 or v2.1)", p.TLS.Guideline)
+	}
+	for i, e := range p.TLS.Endpoints {
+		if _, port, err := net.SplitHostPort(e.Address); err != nil || port == "" {
+			return fmt.Errorf("tls.endpoints[%d].address %q is not host:port", i, e.Address)
+		} else if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("tls.endpoints[%d].address %q has a bad port", i, e.Address)
+		}
+		if (e.ClientCertificate == "") != (e.ClientKey == "") {
+			return fmt.Errorf("tls.endpoints[%d]: client_certificate and client_key go together", i)
+		}
+	}
+	if o := p.OAuth; o != nil {
+		if !p.HasInterface("rest") {
+			return errors.New("oauth is set but target.interfaces lacks rest")
+		}
+		for _, u := range []struct{ name, v string }{{"oauth.issuer", o.Issuer}, {"oauth.token_endpoint", o.TokenEndpoint}} {
+			if err := checkURL(u.name, u.v, true); err != nil {
+				return err
+			}
+		}
+		for _, u := range []struct{ name, v string }{{"oauth.metadata_url", o.MetadataURL}, {"oauth.resource_url", o.ResourceURL}} {
+			if err := checkURL(u.name, u.v, false); err != nil {
+				return err
+			}
+		}
+		if o.ClientID == "" {
+			return errors.New("oauth.client_id is empty")
+		}
+		if o.SigningKey == "" {
+			return errors.New("oauth.signing_key is empty")
+		}
+		if o.AudienceProfile != "rfc7523" && o.AudienceProfile != "rfc7523bis" {
+			return fmt.Errorf("oauth.audience_profile %q unknown (want rfc7523 or rfc7523bis)", o.AudienceProfile)
+		}
+		if o.KeyDistribution != "registered" && o.KeyDistribution != "jwks_uri" {
+			return fmt.Errorf("oauth.key_distribution %q unknown (want registered or jwks_uri)", o.KeyDistribution)
+		}
+	}
+	if s := p.SOAP; s != nil {
+		if !p.HasInterface("soap") {
+			return errors.New("soap is set but target.interfaces lacks soap")
+		}
+		if err := checkURL("soap.endpoint", s.Endpoint, true); err != nil {
+			return err
+		}
+		if err := checkURL("soap.wsdl", s.WSDL, false); err != nil {
+			return err
+		}
+	}
+	if a := p.Audit; a != nil {
+		if err := checkURL("audit.source", a.Source, true); err != nil {
+			return err
+		}
+	}
+	for role := range p.Declarations.TrustedKeys {
+		if _, err := catalogue.ParseRole(role); err != nil {
+			return fmt.Errorf("declarations.trusted_keys: %v", err)
+		}
+	}
+	return nil
+}
+
+func checkURL(name, v string, required bool) error {
+	if v == "" {
+		if required {
+			return fmt.Errorf("%s is empty", name)
+		}
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return fmt.Errorf("%s %q is not an http(s) URL", name, v)
+	}
+	return nil
+}
+
+// HasInterface reports whether the target has a REST or SOAP interface.
+func (p *Profile) HasInterface(name string) bool { return slices.Contains(p.Target.Interfaces, name) }
+
+// Path resolves a path from the profile against the profile's folder.
+func (p *Profile) Path(rel string) string {
+	if rel == "" || filepath.IsAbs(rel) {
+		return rel
+	}
+	return filepath.Join(p.Dir, rel)
+}
+
+// Hosts is the allow-list of host names the run may contact: those named in
+// the profile's URLs and endpoints and nothing else.
+func (p *Profile) Hosts() []string {
+	var hosts []string
+	add := func(h string) {
+		if h != "" && !slices.Contains(hosts, h) {
+			hosts = append(hosts, h)
+		}
+	}
+	addURL := func(v string) {
+		if u, err := url.Parse(v); err == nil {
+			add(u.Hostname())
+		}
+	}
+	addURL(p.Target.BaseURL)
+	for _, e := range p.TLS.Endpoints {
+		h, _, _ := net.SplitHostPort(e.Address)
+		add(h)
+	}
+	if o := p.OAuth; o != nil {
+		for _, v := range []string{o.Issuer, o.TokenEndpoint, o.MetadataURL, o.ResourceURL} {
+			addURL(v)
+		}
+	}
+	if s := p.SOAP; s != nil {
+		addURL(s.Endpoint)
+		addURL(s.WSDL)
+	}
+	if a := p.Audit; a != nil {
+		addURL(a.Source)
+	}
+	return hosts
+}
+
+// Timeout is the per-operation deadline.
+func (p *Profile) Timeout() time.Duration { return time.Duration(p.Limits.Timeout) }
