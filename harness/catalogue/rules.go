@@ -1,6 +1,5 @@
 package catalogue
 
-
 var (
 	allLevels  = []Level{OA, TSA, FSA}
 	fromTSA    = []Level{TSA, FSA}
