@@ -1,0 +1,10 @@
+package steps
+
+import "github.com/cucumber/godog"
+
+// registerAll wires every domain's steps to the scenario's World. A domain
+// adds one line here.
+func registerAll(sc *godog.ScenarioContext, w *World) {
+	registerDeclarationSteps(sc, w)
+	registerWebSteps(sc, w)
+}
