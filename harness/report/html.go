@@ -1,0 +1,77 @@
+package report
+
+import (
+	"bytes"
+	"html/template"
+	"strings"
+
+	"github.com/apisec/apisec/harness/catalogue"
+	"github.com/apisec/apisec/harness/verdict"
+)
+
+var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
+	"cell":   func(r verdict.RuleResult, l catalogue.Level) string { return cell(r, l) },
+	"levels": func() []catalogue.Level { return catalogue.Levels },
+	"join":   strings.Join,
+	"bad": func(s verdict.Status) bool {
+		return s == verdict.Fail || s == verdict.Warn || s == verdict.Error
+	},
+}).Parse(`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>apisec — {{.Target.Name}} — {{.AchievedLevel}}</title>
+<style>
+body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#1b1b1b}
+h1{margin-bottom:.2rem}.level{font-size:1.6rem;padding:.6rem 1rem;border-radius:.4rem;display:inline-block;margin:.6rem 0}
+.achieved{background:#dff3e3}.not_achieved{background:#fbe0e0}.incomplete{background:#fff1cc}
+table{border-collapse:collapse;width:100%;margin:1rem 0}th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}
+th{background:#f3f3f3}.pass,.attested{background:#e6f5e9}.fail{background:#f9d6d6}.warn{background:#fff0c2}
+.error{background:#ffe0b3}.not_applicable,.na{color:#777}code{font-size:.9em}.finding{margin:.6rem 0;padding:.5rem .8rem;border-left:4px solid #c33;background:#fafafa}
+.finding.warn{border-color:#d9a400}.finding.error{border-color:#e07b00}dt{font-weight:600}dd{margin:0 0 .3rem 1rem}.test{color:#a05a00;font-weight:600}
+</style></head><body>
+<h1>apisec: {{.Target.Name}}</h1>
+<div class="level {{.Outcome}}">Achieved level: <strong>{{.AchievedLevel}}</strong> — claimed {{.ClaimedLevel}}: {{.Outcome}} (exit {{.ExitCode}})</div>
+<p>Target <code>{{.Target.BaseURL}}</code> ({{join .Target.Interfaces ", "}}){{if .Target.Reference}} — embedded reference target, defects: {{if .Target.Defects}}{{join .Target.Defects ", "}}{{else}}none{{end}}{{end}}.<br>
+Run <code>{{.Run.ID}}</code>, {{.Run.Started.Format "2006-01-02 15:04:05Z07:00"}}, {{.Run.DurationMS}} ms, {{.Run.Requests}} requests/handshakes, suite {{.Run.SuiteVersion}}, NCSC TLS edition {{.Run.TLSEdition}}.
+{{if .Run.PartialScope}}<br><strong>Partial scope:</strong> levels decided over {{join .Run.Scope ", "}} only.{{end}}</p>
+
+<h2>Levels</h2>
+<table><tr><th>level</th><th>outcome</th><th>failed MUST rules</th><th>untested MUST rules</th></tr>
+{{range .Levels}}<tr class="{{.Outcome}}"><td>{{.Level}}</td><td>{{.Outcome}}</td><td>{{join .Blocking ", "}}</td><td>{{join .Untested ", "}}</td></tr>
+{{end}}</table>
+
+<h2>Rules × levels</h2>
+<table><tr><th>rule</th><th>title</th><th></th><th>role</th>{{range levels}}<th>{{.}}</th>{{end}}<th>automation</th></tr>
+{{range $r := .Rules}}<tr><td><a href="#{{$r.Rule.ID}}">{{$r.Rule.ID}}</a></td><td>{{$r.Rule.Title}}</td><td>{{$r.Rule.Normative}}</td><td>{{$r.Rule.Role}}</td>
+{{range levels}}{{$c := cell $r .}}<td class="{{if eq $c "—"}}na{{else}}{{$c}}{{end}}">{{$c}}</td>{{end}}<td>{{$r.Rule.Automation}}{{if $r.Rule.Reason}}: {{$r.Rule.Reason}}{{end}}</td></tr>
+{{end}}</table>
+
+<h2>Roles</h2>
+<table><tr><th>role</th><th>status</th><th>rules</th><th>failing</th></tr>
+{{range .Roles}}<tr class="{{.Status}}"><td>{{.Role.Title}}</td><td>{{.Status}}</td><td>{{join .Rules ", "}}</td><td>{{join .Failing ", "}}</td></tr>{{end}}</table>
+
+<h2>Findings per rule</h2>
+{{range $r := .Rules}}<h3 id="{{$r.Rule.ID}}">{{$r.Rule.ID}} — <span class="{{$r.Status}}">{{$r.Status}}</span></h3>
+{{if $r.Reason}}<p>{{$r.Reason}}</p>{{end}}
+{{range $r.Scenarios}}{{if bad .Status}}<div class="finding {{.Status}}"><strong>{{.Status}}</strong>: {{.Name}}
+{{with .Finding}}<dl>{{if .Probe}}<dt>sent</dt><dd>{{.Probe}}</dd>{{end}}{{if .Expected}}<dt>expected</dt><dd>{{.Expected}}{{if .Clause}} ({{.Clause}}){{end}}</dd>{{end}}{{if .Got}}<dt>got</dt><dd>{{.Got}}</dd>{{end}}{{if .Reason}}<dt>reason</dt><dd>{{.Reason}}</dd>{{end}}</dl>{{end}}
+{{range .Evidence}}<a href="{{.}}">{{.}}</a><br>{{end}}</div>
+{{else}}<div>{{.Status}}: {{.Name}}{{if .Attestation}} (declaration {{.Attestation}}){{end}}{{range .Notes}}<br><small>{{.}}</small>{{end}}{{range .Evidence}} <a href="{{.}}">evidence</a>{{end}}</div>{{end}}
+{{end}}{{end}}
+
+<h2>Declarations</h2>
+{{if not .Declarations}}<p>None in the profile.</p>{{end}}
+<ul>{{range .Declarations}}<li><code>{{.File}}</code> — {{.Statement.Role}} for {{join .Statement.Rules ", "}} by {{.Statement.Declarant}}{{if .Test}} <span class="test">TEST declaration (throw-away key)</span>{{end}}:
+{{if .Rejected}}<strong>rejected</strong>: {{.Rejected}}{{else}}valid until {{.Statement.ExpiresAt.Format "2006-01-02"}}{{end}}</li>{{end}}</ul>
+<p><small>Integrity: <code>manifest.json</code> lists the SHA-256 of every file, signed by this run's key; check with <code>apisec verify</code>.</small></p>
+</body></html>
+`))
+
+// HTML renders report.html, one self-contained page.
+func HTML(res *Results) ([]byte, error) {
+	var b bytes.Buffer
+	if err := pageTemplate.Execute(&b, res); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}

@@ -1,0 +1,98 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"github.com/apisec/apisec/harness/catalogue"
+	"github.com/apisec/apisec/harness/verdict"
+)
+
+// cell is what a rules × levels table shows for a rule at a level.
+func cell(r verdict.RuleResult, l catalogue.Level) string {
+	if !r.Rule.AppliesAt(l) {
+		return "—"
+	}
+	return r.Status.String()
+}
+
+// Markdown renders summary.md.
+func Markdown(res *Results) ([]byte, error) {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "# apisec result: %s\n\n", res.Target.Name)
+	fmt.Fprintf(&b, "**Achieved level: %s** — claimed %s: **%s** (exit code %d)\n\n", res.AchievedLevel, res.ClaimedLevel, res.Outcome, res.ExitCode)
+	fmt.Fprintf(&b, "- Target: %s (%s)\n", res.Target.BaseURL, strings.Join(res.Target.Interfaces, ", "))
+	if res.Target.Reference {
+		fmt.Fprintf(&b, "- Embedded reference target; defects: %s\n", orNone(res.Target.Defects))
+	}
+	fmt.Fprintf(&b, "- Run %s, %s → %s (%d ms), %d requests/handshakes, suite %s\n", res.Run.ID,
+		res.Run.Started.Format("2006-01-02 15:04:05Z07:00"), res.Run.Finished.Format("15:04:05"), res.Run.DurationMS, res.Run.Requests, res.Run.SuiteVersion)
+	if res.Run.PartialScope {
+		fmt.Fprintf(&b, "- **Partial scope**: levels are decided over %s only\n", strings.Join(res.Run.Scope, ", "))
+	}
+	b.WriteString("\n## Levels\n\n| level | outcome | failed MUST rules | untested MUST rules |\n|---|---|---|---|\n")
+	for _, l := range res.Levels {
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", l.Level, l.Outcome, orNone(l.Blocking), orNone(l.Untested))
+	}
+	b.WriteString("\n## Rules\n\n| rule | | role | OA | TSA | FSA | status | automation |\n|---|---|---|---|---|---|---|---|\n")
+	for _, r := range res.Rules {
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | **%s** | %s |\n", r.Rule.ID, r.Rule.Normative, r.Rule.Role,
+			cell(r, catalogue.OA), cell(r, catalogue.TSA), cell(r, catalogue.FSA), r.Status, r.Rule.Automation)
+	}
+	b.WriteString("\n## Roles\n\n")
+	for _, r := range res.Roles {
+		fmt.Fprintf(&b, "- %s: %s (rules %s; failing %s)\n", r.Role.Title(), r.Status, strings.Join(r.Rules, ", "), orNone(r.Failing))
+	}
+	b.WriteString("\n## Findings\n\n")
+	n := 0
+	for _, r := range res.Rules {
+		if r.Reason != "" && len(r.Scenarios) == 0 {
+			fmt.Fprintf(&b, "- **%s** %s: %s\n", r.Rule.ID, r.Status, r.Reason)
+			n++
+		}
+		for _, s := range r.Scenarios {
+			if s.Status != verdict.Fail && s.Status != verdict.Warn && s.Status != verdict.Error {
+				continue
+			}
+			n++
+			fmt.Fprintf(&b, "- **%s** %s — %s: %s\n", r.Rule.ID, s.Status, s.Name, findingText(s))
+			for _, e := range s.Evidence {
+				fmt.Fprintf(&b, "  - evidence: [%s](%s)\n", e, e)
+			}
+		}
+	}
+	if n == 0 {
+		b.WriteString("None.\n")
+	}
+	b.WriteString("\n## Declarations\n\n")
+	if len(res.Declarations) == 0 {
+		b.WriteString("None in the profile.\n")
+	}
+	for _, d := range res.Declarations {
+		state := "valid"
+		if d.Rejected != "" {
+			state = "REJECTED: " + d.Rejected
+		}
+		test := ""
+		if d.Test {
+			test = " (TEST declaration, throw-away key)"
+		}
+		fmt.Fprintf(&b, "- %s — %s for %s%s: %s\n", d.File, d.Statement.Role, strings.Join(d.Statement.Rules, ", "), test, state)
+	}
+	return b.Bytes(), nil
+}
+
+func findingText(s verdict.ScenarioResult) string {
+	if s.Finding == nil {
+		return ""
+	}
+	return s.Finding.Error()
+}
+
+func orNone(s []string) string {
+	if len(s) == 0 {
+		return "none"
+	}
+	return strings.Join(s, ", ")
+}

@@ -1,0 +1,95 @@
+// Package report writes a run's results: results.json (the versioned record
+// everything else is rendered from), summary.md, junit.xml, cucumber.json,
+// report.html, declaration.json (zorgapis.nl shape), evidence/ with secrets
+// redacted, and a manifest of hashes signed by a per-run key.
+package report
+
+import (
+	"time"
+
+	"github.com/apisec/apisec/harness/catalogue"
+	"github.com/apisec/apisec/harness/declare"
+	"github.com/apisec/apisec/harness/verdict"
+)
+
+// Schema names the version of results.json (documented in docs/results-schema.md).
+const Schema = "apisec.results/v1"
+
+// Results is the content of results.json.
+type Results struct {
+	Schema string `json:"schema"`
+	Run    Run    `json:"run"`
+	Target Target `json:"target"`
+	// ClaimedLevel is the level the exit code is decided on.
+	ClaimedLevel catalogue.Level `json:"claimed_level"`
+	// AchievedLevel is the highest achieved level or "none".
+	AchievedLevel string `json:"achieved_level"`
+	// Outcome is the claimed level's outcome.
+	Outcome      verdict.LevelOutcome  `json:"outcome"`
+	ExitCode     int                   `json:"exit_code"`
+	Levels       []verdict.LevelResult `json:"levels"`
+	Roles        []verdict.RoleResult  `json:"roles"`
+	Rules        []verdict.RuleResult  `json:"rules"`
+	Declarations []declare.Checked     `json:"declarations"`
+}
+
+// Run describes the run itself.
+type Run struct {
+	ID           string    `json:"id"`
+	SuiteVersion string    `json:"suite_version"`
+	Started      time.Time `json:"started"`
+	Finished     time.Time `json:"finished"`
+	DurationMS   int64     `json:"duration_ms"`
+	// Scope is the rule ids the run decided; a partial scope decides levels
+	// only over those rules.
+	Scope        []string `json:"scope"`
+	PartialScope bool     `json:"partial_scope"`
+	// Requests counts requests and handshakes sent to the target.
+	Requests    int64  `json:"requests"`
+	TLSEdition  string `json:"tls_guideline"`
+	ProfileHash string `json:"profile_sha256,omitempty"`
+}
+
+// Target describes the deployment under test.
+type Target struct {
+	Name       string   `json:"name"`
+	BaseURL    string   `json:"base_url"`
+	Interfaces []string `json:"interfaces"`
+	// Reference is true when the embedded reference target was tested.
+	Reference bool     `json:"reference,omitempty"`
+	Defects   []string `json:"reference_defects,omitempty"`
+}
+
+// Build rolls levels and roles up from the rule results and fills the
+// decision fields.
+func Build(run Run, target Target, claimed catalogue.Level, rules []verdict.RuleResult, decls []declare.Checked) *Results {
+	levels := verdict.RollUpLevels(rules)
+	r := &Results{
+		Schema: Schema, Run: run, Target: target, ClaimedLevel: claimed,
+		AchievedLevel: verdict.AchievedLevel(levels),
+		Levels:        levels, Roles: verdict.RollUpRoles(rules), Rules: rules, Declarations: decls,
+		ExitCode: verdict.ExitCode(levels, claimed),
+	}
+	for _, l := range levels {
+		if l.Level == claimed {
+			r.Outcome = l.Outcome
+		}
+	}
+	if r.Declarations == nil {
+		r.Declarations = []declare.Checked{}
+	}
+	return r
+}
+
+// Failures lists the scenarios that failed or warned, in rule order.
+func (r *Results) Failures() []verdict.ScenarioResult {
+	var out []verdict.ScenarioResult
+	for _, rr := range r.Rules {
+		for _, s := range rr.Scenarios {
+			if s.Status == verdict.Fail || s.Status == verdict.Warn || s.Status == verdict.Error {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
