@@ -10,7 +10,7 @@ Feature: SC002 API implementations comply with the NCSC web-application guidelin
     Then one of them is validly signed by the developer and covers "SC002"
 
   Scenario: a malformed JSON body is refused with a generic client error
-    When the suite sends "POST" to the base URL with the body "{\"resourceType\": " as "application/json"
+    When the suite posts a truncated JSON document to the base URL
     Then the request is refused with a 4xx status
     And the error body reveals no stack trace, SQL or file path
 

@@ -102,10 +102,13 @@ func TestFeatureTagsMatchTheCatalogue(t *testing.T) {
 		slices.Sort(got)
 		assert.Equal(t, want, got, "%s tags", pf.file)
 		assert.True(t, strings.HasPrefix(pf.file, rule.ID+"_"), "%s should be named %s_<slug>.feature", pf.file, rule.ID)
+		names := map[string]bool{}
 		for _, child := range pf.doc.Feature.Children {
 			if child.Scenario == nil {
 				continue
 			}
+			assert.False(t, names[child.Scenario.Name], "%s has two scenarios named %q (evidence folders are named after them)", pf.file, child.Scenario.Name)
+			names[child.Scenario.Name] = true
 			for _, tag := range child.Scenario.Tags {
 				assert.True(t, slices.Contains(allowedExtra, tag.Name),
 					fmt.Sprintf("%s scenario %q carries unknown tag %s", pf.file, child.Scenario.Name, tag.Name))

@@ -143,7 +143,9 @@ type collector struct {
 func (c *collector) add(s verdict.ScenarioResult, items []evidence.Item) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	base := "evidence/" + slug(c.rule.ID) + "/" + fmt.Sprintf("%02d-", len(c.scenarios)+1) + slug(s.Name)
+	// Scenario names are unique within a rule (features_test checks), so
+	// the folder does not depend on the order concurrent scenarios finish.
+	base := "evidence/" + slug(c.rule.ID) + "/" + slug(s.Name)
 	for _, it := range items {
 		path := base + "/" + slug(it.Name) + extension(it.ContentType)
 		for n := 2; ; n++ {
@@ -239,4 +241,3 @@ func extension(contentType string) string {
 		return ".txt"
 	}
 }
-

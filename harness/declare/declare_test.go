@@ -81,7 +81,10 @@ func TestVerifyRejects(t *testing.T) {
 		{"expired", sign(mutate(func(s *Statement) {
 			s.IssuedAt, s.ExpiresAt = testNow.Add(-48*time.Hour), testNow.Add(-time.Hour)
 		}), deployer), "expired"},
-		{"issued in the future", sign(mutate(func(s *Statement) { s.IssuedAt = testNow.Add(24 * time.Hour); s.ExpiresAt = testNow.Add(48 * time.Hour) }), deployer), "future"},
+		{"issued in the future", sign(mutate(func(s *Statement) {
+			s.IssuedAt = testNow.Add(24 * time.Hour)
+			s.ExpiresAt = testNow.Add(48 * time.Hour)
+		}), deployer), "future"},
 		{"another target", sign(mutate(func(s *Statement) { s.Target = "https://other.example.test" }), deployer), "not \"https://api.example.test/fhir\""},
 		{"unknown rule", sign(mutate(func(s *Statement) { s.Rules = []string{"SC999"} }), deployer), "unknown rule"},
 		{"role without trusted key", sign(mutate(func(s *Statement) { s.Role = catalogue.Specifier; s.Rules = []string{"SC001"} }), deployer), "trusts no key for the specifier"},
@@ -125,4 +128,3 @@ func tamper(compact string) string {
 	body = []byte(strings.Replace(string(body), "SC003", "SC004", 1))
 	return parts[0] + "." + base64.RawURLEncoding.EncodeToString(body) + "." + parts[2]
 }
-

@@ -4,6 +4,7 @@
 package webprobe
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -29,16 +30,12 @@ type Exchange struct {
 
 // Do sends one request and reads the answer with a cap. A transport error
 // is returned as is: the caller classifies it as "could not test".
-func Do(ctx context.Context, client *http.Client, method, url string, body io.Reader, header http.Header) (*Exchange, error) {
-	var reqBody []byte
-	if body != nil {
-		b, err := io.ReadAll(body)
-		if err != nil {
-			return nil, err
-		}
-		reqBody = b
+func Do(ctx context.Context, client *http.Client, method, url string, reqBody []byte, header http.Header) (*Exchange, error) {
+	var body io.Reader
+	if len(reqBody) > 0 {
+		body = bytes.NewReader(reqBody)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, url, strings.NewReader(string(reqBody)))
+	req, err := http.NewRequestWithContext(ctx, method, url, body)
 	if err != nil {
 		return nil, err
 	}

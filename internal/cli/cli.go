@@ -1,0 +1,147 @@
+// Package cli implements the apisec commands so tests can drive them in
+// process; cmd/apisec only wires signals and the exit code.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/apisec/apisec/harness/verdict"
+)
+
+// Version is the suite's version, set at build time with -ldflags.
+var Version = "dev"
+
+const usage = `apisec — conformance suite for the API security rules of the Nictiz API requirements
+
+Usage:
+  apisec run [--profile FILE] [--rules IDS] [--level OA|TSA|FSA] [--out DIR]   test a target (no profile: the embedded reference target)
+  apisec rules [--json]                           the rule catalogue and what is automated
+  apisec reference serve --addr HOST:PORT [--defect NAME]... [--profile-out DIR]
+  apisec reference defects [--json]               the reference target's named defects
+  apisec report DIR                               re-render the human reports from DIR/results.json
+  apisec verify DIR                               check DIR against its signed manifest
+  apisec declare --role ROLE --rules IDS --key KEY --target URL [--out FILE]
+  apisec certs init [--dir DIR]                   generate the throw-away test PKI
+
+Exit codes: 0 claimed level achieved, 1 not achieved, 2 usage or configuration error, 3 incomplete.
+Run "apisec COMMAND --help" for the flags of a command.
+`
+
+// usageError is a mistake in the command line or configuration: exit 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+// Main runs one command and returns its exit code. Errors are printed as one
+// line; nothing here panics on bad input.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "apisec: internal error: %v\n", r)
+			code = verdict.ExitUsage
+		}
+	}()
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return verdict.ExitUsage
+	}
+	cmd, rest := args[0], args[1:]
+	var err error
+	code = 0
+	switch cmd {
+	case "run":
+		code, err = cmdRun(ctx, rest, stdout, stderr)
+	case "rules":
+		err = cmdRules(rest, stdout)
+	case "reference":
+		err = cmdReference(ctx, rest, stdout, stderr)
+	case "report":
+		err = cmdReport(rest, stdout)
+	case "verify":
+		err = cmdVerify(rest, stdout)
+	case "declare":
+		err = cmdDeclare(rest, stdout)
+	case "certs":
+		err = cmdCerts(rest, stdout)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "apisec", Version)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+	default:
+		err = usagef("unknown command %q (run apisec --help)", cmd)
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "apisec: "+oneLine(err.Error()))
+		var ue usageError
+		if errors.As(err, &ue) || code == 0 {
+			return verdict.ExitUsage
+		}
+	}
+	return code
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// newFlags makes a flag set that prints its help to stdout and returns
+// errors instead of exiting.
+func newFlags(name, synopsis string, out io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.Usage = func() {
+		fs.SetOutput(out)
+		fmt.Fprintf(out, "Usage: apisec %s\n\nFlags:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse parses flags; a flag error is a usage error.
+func parse(fs *flag.FlagSet, args []string) error {
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		fs.Usage()
+		return flag.ErrHelp
+	}
+	if err != nil {
+		return usagef("%s: %v", fs.Name(), err)
+	}
+	if fs.NArg() > 0 && fs.Name() != "report" && fs.Name() != "verify" {
+		return usagef("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
+	}
+	return nil
+}
+
+// multiFlag collects a repeatable flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error {
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			*m = append(*m, p)
+		}
+	}
+	return nil
+}
+
+func certsDir(flagValue string) string {
+	if flagValue != "" {
+		return flagValue
+	}
+	if env := os.Getenv("APISEC_CERTS"); env != "" {
+		return env
+	}
+	return "certs"
+}

@@ -1,0 +1,294 @@
+package cli
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/apisec/apisec/features"
+	"github.com/apisec/apisec/fixtures/reference"
+	"github.com/apisec/apisec/harness/atomicfile"
+	"github.com/apisec/apisec/harness/catalogue"
+	"github.com/apisec/apisec/harness/conduct"
+	"github.com/apisec/apisec/harness/declare"
+	"github.com/apisec/apisec/harness/pki"
+	"github.com/apisec/apisec/harness/profile"
+	"github.com/apisec/apisec/harness/report"
+	"github.com/apisec/apisec/harness/verdict"
+	"github.com/apisec/apisec/steps"
+	"golang.org/x/term"
+)
+
+type runFlags struct {
+	profile, rules, level, out, certs string
+	defects                           multiFlag
+	concurrency                       int
+	progress                          string
+}
+
+func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
+	var f runFlags
+	fs := newFlags("run", "run [--profile FILE] [--rules IDS] [--level OA|TSA|FSA] [--out DIR]", stdout)
+	fs.StringVar(&f.profile, "profile", "", "target profile (YAML); empty tests the embedded reference target")
+	fs.StringVar(&f.rules, "rules", "", "comma-separated rule ids to run (default: all)")
+	fs.StringVar(&f.level, "level", "", "claimed level OA, TSA or FSA; also narrows the run to rules that count up to it (default: the profile's, else FSA)")
+	fs.StringVar(&f.out, "out", "", "result folder (default results/<run-id>)")
+	fs.StringVar(&f.certs, "certs", "", "folder of the throw-away test PKI (default $APISEC_CERTS or ./certs)")
+	fs.Var(&f.defects, "defect", "with no profile: start the reference target with this defect (repeatable; see apisec reference defects)")
+	fs.IntVar(&f.concurrency, "concurrency", 4, "scenarios of one rule that run at once")
+	fs.StringVar(&f.progress, "progress", "auto", "progress lines per rule: auto (on a terminal), always, never")
+	if err := parse(fs, args); err != nil {
+		return verdict.ExitUsage, err
+	}
+	return run(ctx, f, stdout, stderr)
+}
+
+func run(ctx context.Context, f runFlags, stdout, stderr io.Writer) (int, error) {
+	started := time.Now().UTC()
+	cat := catalogue.Default()
+	var selected []catalogue.Rule
+	if f.rules != "" {
+		var ids multiFlag
+		_ = ids.Set(f.rules)
+		var err error
+		if selected, err = cat.Select(ids); err != nil {
+			return verdict.ExitUsage, usagef("--rules: %v", err)
+		}
+	}
+	var claimed *catalogue.Level
+	if f.level != "" {
+		l, err := catalogue.ParseLevel(f.level)
+		if err != nil {
+			return verdict.ExitUsage, usagef("--level: %v", err)
+		}
+		claimed = &l
+	}
+	if f.concurrency < 1 || f.concurrency > 64 {
+		return verdict.ExitUsage, usagef("--concurrency must be between 1 and 64")
+	}
+	set, err := pki.Init(certsDir(f.certs))
+	if err != nil {
+		return verdict.ExitUsage, usagef("%v", err)
+	}
+
+	profilePath := f.profile
+	target := report.Target{}
+	if profilePath == "" {
+		ref, path, cleanup, err := startReference(ctx, set, f.defects)
+		if err != nil {
+			return verdict.ExitUsage, err
+		}
+		defer cleanup()
+		profilePath = path
+		target.Reference, target.Defects = true, slices.Clone([]string(f.defects))
+		_ = ref
+	} else if len(f.defects) > 0 {
+		return verdict.ExitUsage, usagef("--defect applies only to the embedded reference target (no --profile)")
+	}
+	prof, err := profile.Load(profilePath)
+	if err != nil {
+		return verdict.ExitUsage, usagef("%v", err)
+	}
+	if claimed == nil {
+		claimed = &prof.ClaimedLevel
+	}
+	if selected == nil {
+		selected = cat.Rules()
+	}
+	if f.level != "" {
+		selected = slices.DeleteFunc(selected, func(r catalogue.Rule) bool { return !appliesUpTo(r, *claimed) })
+	}
+	if len(selected) == 0 {
+		return verdict.ExitUsage, usagef("no rule left to run: --rules and --level exclude each other")
+	}
+
+	env, err := buildEnv(ctx, prof, cat)
+	if err != nil {
+		return verdict.ExitUsage, err
+	}
+	runID := newRunID(started)
+	out := f.out
+	if out == "" {
+		out = filepath.Join("results", runID)
+	}
+	if err := preparedOut(out); err != nil {
+		return verdict.ExitUsage, err
+	}
+
+	showProgress := f.progress == "always" || (f.progress == "auto" && isTerminal(stderr))
+	outcome, err := steps.Run(ctx, env, steps.RunOptions{
+		Rules: selected, Features: features.FS, Concurrency: f.concurrency,
+		ScenarioTimeout: 2 * time.Minute,
+		Progress: func(r verdict.RuleResult, d time.Duration) {
+			if showProgress {
+				fmt.Fprintf(stderr, "%-10s %-15s %3d scenario(s) %6.2fs  %s\n", r.Rule.ID, r.Status, len(r.Scenarios), d.Seconds(), shortReason(r))
+			}
+		},
+	})
+	if err != nil {
+		return verdict.ExitUsage, fmt.Errorf("run interrupted: %v", err)
+	}
+	finished := time.Now().UTC()
+	var scope []string
+	for _, r := range selected {
+		scope = append(scope, r.ID)
+	}
+	profileRaw, _ := os.ReadFile(profilePath)
+	sum := sha256.Sum256(profileRaw)
+	target.Name, target.BaseURL, target.Interfaces = prof.Target.Name, prof.Target.BaseURL, prof.Target.Interfaces
+	res := report.Build(report.Run{
+		ID: runID, SuiteVersion: Version, Started: started, Finished: finished,
+		DurationMS: finished.Sub(started).Milliseconds(), Scope: scope, PartialScope: len(scope) < len(cat.Rules()),
+		Requests: env.Guard.Used(), TLSEdition: prof.TLS.Guideline, ProfileHash: hex.EncodeToString(sum[:]),
+	}, target, *claimed, outcome.Rules, env.Declarations)
+	if err := atomicfile.Write(filepath.Join(out, "profile.yaml"), profileRaw, 0o644); err != nil {
+		return verdict.ExitUsage, err
+	}
+	thumb, err := report.Write(out, res, outcome.Evidence, outcome.Cucumber)
+	if err != nil {
+		return verdict.ExitUsage, err
+	}
+	fmt.Fprintf(stdout, "apisec: %s — achieved level %s; claimed %s %s (exit %d)\n", prof.Target.Name, res.AchievedLevel, res.ClaimedLevel, res.Outcome, res.ExitCode)
+	for _, l := range res.Levels {
+		if l.Level == res.ClaimedLevel && len(l.Blocking) > 0 {
+			fmt.Fprintf(stdout, "apisec: failed MUST rules: %s\n", joinIDs(l.Blocking))
+		}
+		if l.Level == res.ClaimedLevel && len(l.Untested) > 0 {
+			fmt.Fprintf(stdout, "apisec: untested MUST rules: %s\n", joinIDs(l.Untested))
+		}
+	}
+	fmt.Fprintf(stdout, "apisec: results in %s (manifest key %s)\n", out, thumb)
+	return res.ExitCode, nil
+}
+
+func appliesUpTo(r catalogue.Rule, l catalogue.Level) bool {
+	return slices.ContainsFunc(r.Levels, func(x catalogue.Level) bool { return x <= l })
+}
+
+func shortReason(r verdict.RuleResult) string {
+	if r.Reason != "" {
+		return r.Reason
+	}
+	for _, s := range r.Scenarios {
+		if s.Status == r.Status && s.Finding != nil {
+			return s.Finding.Error()
+		}
+	}
+	return ""
+}
+
+func joinIDs(ids []string) string {
+	out := ""
+	for i, id := range ids {
+		if i > 0 {
+			out += ", "
+		}
+		out += id
+	}
+	return out
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+func newRunID(t time.Time) string {
+	b := make([]byte, 3)
+	_, _ = rand.Read(b)
+	return t.Format("20060102T150405Z") + "-" + hex.EncodeToString(b)
+}
+
+// preparedOut makes the result folder, refusing one that already holds a result.
+func preparedOut(dir string) error {
+	if _, err := os.Stat(filepath.Join(dir, report.ResultsFile)); err == nil {
+		return usagef("--out %s already holds a result; choose another folder", dir)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return usagef("--out: %v", err)
+	}
+	return nil
+}
+
+// startReference starts the embedded reference target on loopback and writes
+// its profile into a temporary folder.
+func startReference(ctx context.Context, set *pki.Set, defects []string) (*reference.Target, string, func(), error) {
+	if err := reference.CheckDefects(defects); err != nil {
+		return nil, "", nil, usagef("--defect: %v", err)
+	}
+	ref, err := reference.Start(ctx, reference.Config{Addr: "127.0.0.1:0", Defects: defects, PKI: set})
+	if err != nil {
+		return nil, "", nil, err
+	}
+	dir, err := os.MkdirTemp("", "apisec-reference-")
+	if err != nil {
+		ref.Close()
+		return nil, "", nil, err
+	}
+	cleanup := func() {
+		ref.Close()
+		os.RemoveAll(dir)
+	}
+	path, err := ref.WriteProfile(dir)
+	if err != nil {
+		cleanup()
+		return nil, "", nil, err
+	}
+	return ref, path, cleanup, nil
+}
+
+// buildEnv turns a profile into the run's environment: trust anchor, guard,
+// verified declarations. A target that cannot be reached at all is a
+// configuration error (exit 2), not a run full of errors.
+func buildEnv(ctx context.Context, prof *profile.Profile, cat catalogue.Catalogue) (*steps.Env, error) {
+	var roots *x509.CertPool
+	if prof.CAFile != "" {
+		raw, err := os.ReadFile(prof.Path(prof.CAFile))
+		if err != nil {
+			return nil, usagef("profile ca_file: cannot read %s", prof.CAFile)
+		}
+		roots = x509.NewCertPool()
+		if !roots.AppendCertsFromPEM(raw) {
+			return nil, usagef("profile ca_file: %s holds no PEM certificate", prof.CAFile)
+		}
+	}
+	guard := conduct.NewGuard(conduct.Config{
+		Hosts: prof.Hosts(), RatePerSecond: prof.Limits.RatePerSecond, Timeout: prof.Timeout(),
+		MaxRequests: prof.Limits.MaxRequests, RootCAs: roots,
+	})
+	if err := reachable(ctx, prof); err != nil {
+		return nil, usagef("%v", err)
+	}
+	decls, err := declare.FromProfile(prof, cat, time.Now)
+	if err != nil {
+		return nil, usagef("profile %v", err)
+	}
+	return &steps.Env{Profile: prof, Catalogue: cat, Guard: guard, Declarations: decls, Now: time.Now, Shared: steps.NewMemo()}, nil
+}
+
+func reachable(ctx context.Context, prof *profile.Profile) error {
+	u, err := url.Parse(prof.Target.BaseURL)
+	if err != nil {
+		return err
+	}
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"https": "443", "http": "80"}[u.Scheme]
+	}
+	d := net.Dialer{Timeout: min(prof.Timeout(), 10*time.Second)}
+	conn, err := d.DialContext(ctx, "tcp", net.JoinHostPort(u.Hostname(), port))
+	if err != nil {
+		return fmt.Errorf("target %s is unreachable: %v", prof.Target.BaseURL, err)
+	}
+	return conn.Close()
+}
