@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The project's test command (README "Set-up", step 2). It installs the real
+# protocol peers the tests run against when they are missing (Debian
+# packages; needs root or sudo), then runs every Go test with the race
+# detector. Extra arguments go to `go test`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+command -v openssl  >/dev/null 2>&1 || missing+=(openssl)
+command -v nginx    >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+command -v testssl  >/dev/null 2>&1 || command -v testssl.sh >/dev/null 2>&1 || missing+=(testssl.sh)
+command -v sslscan  >/dev/null 2>&1 || missing+=(sslscan)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "test.sh: installing ${missing[*]} (Debian packages)"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+go test -race -count=1 -timeout 30m "${@:-./...}"
