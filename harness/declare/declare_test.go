@@ -30,6 +30,14 @@ func newKey(t *testing.T) *ecdsa.PrivateKey {
 	return k
 }
 
+func newKeyF(f *testing.F) *ecdsa.PrivateKey {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		f.Fatal(err)
+	}
+	return k
+}
+
 func validStatement() Statement {
 	return Statement{
 		Version: 1, Role: catalogue.Deployer, Rules: []string{"SC003"}, Target: testTarget,

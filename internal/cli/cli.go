@@ -67,6 +67,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) (code in
 		err = cmdReport(rest, stdout)
 	case "verify":
 		err = cmdVerify(rest, stdout)
+		if err != nil && !errors.As(err, new(usageError)) {
+			code = verdict.ExitNotAchieved // the folder was changed: a failed check, not a usage error
+		}
 	case "declare":
 		err = cmdDeclare(rest, stdout)
 	case "certs":

@@ -266,12 +266,12 @@ func buildEnv(ctx context.Context, prof *profile.Profile, cat catalogue.Catalogu
 		Hosts: prof.Hosts(), RatePerSecond: prof.Limits.RatePerSecond, Timeout: prof.Timeout(),
 		MaxRequests: prof.Limits.MaxRequests, RootCAs: roots,
 	})
-	if err := reachable(ctx, prof); err != nil {
-		return nil, usagef("%v", err)
-	}
 	decls, err := declare.FromProfile(prof, cat, time.Now)
 	if err != nil {
 		return nil, usagef("profile %v", err)
+	}
+	if err := reachable(ctx, prof); err != nil {
+		return nil, usagef("%v", err)
 	}
 	return &steps.Env{Profile: prof, Catalogue: cat, Guard: guard, Declarations: decls, Now: time.Now, Shared: steps.NewMemo()}, nil
 }

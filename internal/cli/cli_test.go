@@ -1,0 +1,220 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/apisec/apisec/fixtures/reference"
+	"github.com/apisec/apisec/harness/catalogue"
+	"github.com/apisec/apisec/harness/pki"
+	"github.com/apisec/apisec/harness/report"
+	"github.com/apisec/apisec/harness/verdict"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// testCerts is the PKI folder every run of this test binary shares; TestMain
+// makes it once so parallel runs never race to generate it.
+var testCerts string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "apisec-cli-test-certs-")
+	if err != nil {
+		panic(err)
+	}
+	if _, err := pki.Init(dir); err != nil {
+		panic(err)
+	}
+	testCerts = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func certsFor(t *testing.T) string { return testCerts }
+
+func apisec(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Main(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func runArgs(t *testing.T, extra ...string) (int, string, string, string) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "result")
+	args := append([]string{"run", "--certs", certsFor(t), "--out", dir, "--progress", "never"}, extra...)
+	code, out, errs := apisec(t, args...)
+	return code, out, errs, dir
+}
+
+func TestRunReferenceProducesEveryReportFile(t *testing.T) {
+	code, out, stderr, dir := runArgs(t)
+	require.Empty(t, stderr)
+	for _, f := range []string{report.ResultsFile, report.SummaryFile, report.JUnitFile, report.CucumberFile,
+		report.HTMLFile, report.DeclarationFile, report.ManifestFile, "profile.yaml"} {
+		assert.FileExists(t, filepath.Join(dir, f))
+	}
+	res, err := report.Read(dir)
+	require.NoError(t, err)
+	assert.Equal(t, code, res.ExitCode, "exit code is the one results.json records")
+	assert.Equal(t, verdict.ExitCode(res.Levels, catalogue.FSA), code)
+	assert.Contains(t, out, "achieved level "+res.AchievedLevel)
+
+	notAutomatedMust := false
+	for _, r := range res.Rules {
+		if r.Rule.Automation == catalogue.NotAutomated && r.Rule.Normative == catalogue.Must {
+			notAutomatedMust = true
+			assert.Equal(t, verdict.Error, r.Status, "%s is not automated and must never pass", r.Rule.ID)
+		}
+		if r.Rule.Interface == catalogue.SOAP {
+			assert.Equal(t, verdict.NotApplicable, r.Status, "the reference target has no SOAP interface")
+		}
+	}
+	if notAutomatedMust {
+		assert.Equal(t, verdict.ExitIncomplete, code, "while MUST rules are not automated the run is incomplete")
+	}
+	// The conformant reference target fails nothing.
+	for _, r := range res.Rules {
+		assert.NotEqual(t, verdict.Fail, r.Status, "%s fails on the conformant reference target: %+v", r.Rule.ID, r.Scenarios)
+	}
+	_, err = report.Verify(dir)
+	require.NoError(t, err)
+}
+
+func TestRunDeclaredRulesPass(t *testing.T) {
+	code, out, _, _ := runArgs(t, "--rules", "SC001,SC002,SC003")
+	assert.Equal(t, verdict.ExitAchieved, code, out)
+	assert.Contains(t, out, "achieved level FSA")
+}
+
+// Each defect of the reference target fails exactly the rules it names.
+func TestEveryDefectFlipsExactlyItsRules(t *testing.T) {
+	for _, d := range reference.Defects() {
+		t.Run(d.Name, func(t *testing.T) {
+			t.Parallel()
+			code, out, _, dir := runArgs(t, "--defect", d.Name)
+			assert.Equal(t, verdict.ExitNotAchieved, code, out)
+			res, err := report.Read(dir)
+			require.NoError(t, err)
+			var failed []string
+			for _, r := range res.Rules {
+				if r.Status == verdict.Fail {
+					failed = append(failed, r.Rule.ID)
+				}
+			}
+			want := slices.Clone(d.Breaks)
+			slices.Sort(want)
+			slices.Sort(failed)
+			assert.Equal(t, want, failed)
+			for _, id := range d.Breaks {
+				assert.Contains(t, out, id, "the run names the broken rule")
+			}
+		})
+	}
+}
+
+func TestVerifyFailsAfterOneChangedByte(t *testing.T) {
+	_, _, _, dir := runArgs(t, "--rules", "SC003")
+	code, out, _ := apisec(t, "verify", dir)
+	require.Equal(t, 0, code, out)
+	assert.Contains(t, out, "verified")
+
+	code, out, _ = apisec(t, "report", dir)
+	require.Equal(t, 0, code, out)
+	code, _, _ = apisec(t, "verify", dir)
+	require.Equal(t, 0, code, "re-rendering keeps the manifest valid")
+
+	p := filepath.Join(dir, report.ResultsFile)
+	raw, err := os.ReadFile(p)
+	require.NoError(t, err)
+	raw[len(raw)/2] ^= 0x20
+	require.NoError(t, os.WriteFile(p, raw, 0o644))
+	code, _, stderr := apisec(t, "verify", dir)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, "results.json has changed")
+}
+
+func TestBrokenInputIsOneLineAndExit2(t *testing.T) {
+	tmp := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(tmp, name)
+		require.NoError(t, os.WriteFile(p, []byte(body), 0o644))
+		return p
+	}
+	badYAML := write("bad.yaml", "version: 1\ntarget: [unclosed\n")
+	unknownField := write("unknown.yaml", "version: 1\nbogus: true\n")
+	unreachable := write("unreachable.yaml", "version: 1\ntarget:\n  name: x\n  base_url: https://127.0.0.1:1/\n  interfaces: [rest]\n")
+	missingKey := write("missingkey.yaml", "version: 1\ntarget:\n  name: x\n  base_url: https://127.0.0.1:1/\n  interfaces: [rest]\ndeclarations:\n  trusted_keys:\n    deployer: nowhere.pem\n")
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"bad YAML", []string{"--profile", badYAML}, "bad YAML"},
+		{"unknown field", []string{"--profile", unknownField}, "bogus"},
+		{"missing file", []string{"--profile", filepath.Join(tmp, "nope.yaml")}, "cannot read"},
+		{"unknown rule id", []string{"--rules", "SC999"}, `unknown rule id "SC999"`},
+		{"unknown level", []string{"--level", "XL"}, "unknown level"},
+		{"unreachable host", []string{"--profile", unreachable}, "unreachable"},
+		{"unknown defect", []string{"--defect", "nonsense"}, "unknown defect"},
+		{"missing trusted key", []string{"--profile", missingKey}, "cannot read nowhere.pem"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr, _ := runArgs(t, tc.args...)
+			assert.Equal(t, verdict.ExitUsage, code)
+			assert.Equal(t, 1, strings.Count(stderr, "\n"), "one line: %q", stderr)
+			assert.Contains(t, stderr, tc.want)
+			assert.NotContains(t, stderr, "goroutine")
+		})
+	}
+}
+
+func TestHelpOnEveryCommand(t *testing.T) {
+	for _, args := range [][]string{{"run", "--help"}, {"rules", "--help"}, {"reference", "serve", "--help"},
+		{"reference", "defects", "--help"}, {"report", "--help"}, {"verify", "--help"}, {"declare", "--help"},
+		{"certs", "init", "--help"}, {"--help"}} {
+		code, out, _ := apisec(t, args...)
+		assert.Equal(t, 0, code, args)
+		assert.Contains(t, out, "Usage", args)
+	}
+	code, _, stderr := apisec(t, "frobnicate")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "unknown command")
+}
+
+func TestRulesCatalogue(t *testing.T) {
+	code, out, _ := apisec(t, "rules", "--json")
+	require.Equal(t, 0, code)
+	var rules []catalogue.Rule
+	require.NoError(t, json.Unmarshal([]byte(out), &rules))
+	assert.Len(t, rules, 15)
+	code, out, _ = apisec(t, "rules")
+	require.Equal(t, 0, code)
+	assert.Contains(t, out, "SC004.001")
+	assert.Contains(t, out, "not_automated")
+}
+
+func TestDeclareMakesAVerifiableDeclaration(t *testing.T) {
+	certs := certsFor(t)
+	_, _, _ = apisec(t, "certs", "init", "--dir", certs)
+	out := filepath.Join(t.TempDir(), "d.jws")
+	code, _, stderr := apisec(t, "declare", "--role", "deployer", "--rules", "SC003", "--key",
+		filepath.Join(certs, "declaration-deployer.key"), "--target", "https://api.example.test/", "--out", out)
+	require.Equal(t, 0, code, stderr)
+	raw, err := os.ReadFile(out)
+	require.NoError(t, err)
+	assert.Equal(t, 2, strings.Count(string(raw), "."))
+
+	code, _, stderr = apisec(t, "declare", "--role", "deployer", "--rules", "SC001", "--key",
+		filepath.Join(certs, "declaration-deployer.key"), "--target", "https://api.example.test/")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "SC001 belongs to the API specifier")
+}
