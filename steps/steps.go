@@ -7,4 +7,5 @@ import "github.com/cucumber/godog"
 func registerAll(sc *godog.ScenarioContext, w *World) {
 	registerDeclarationSteps(sc, w)
 	registerWebSteps(sc, w)
+	registerOAuthSteps(sc, w)
 }

@@ -280,6 +280,9 @@ func (a *Assertion) sign() (string, error) {
 }
 
 func hashFor(alg string) (crypto.Hash, error) {
+	if len(alg) < 3 {
+		return 0, fmt.Errorf("jose: no hash for alg %q", alg)
+	}
 	switch alg[len(alg)-3:] {
 	case "256":
 		return crypto.SHA256, nil

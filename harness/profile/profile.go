@@ -103,6 +103,10 @@ type OAuth struct {
 	// GrantSubject is the subject of JWT authorization grants.
 	GrantSubject string `yaml:"grant_subject,omitempty"`
 	Scope        string `yaml:"scope,omitempty"`
+	// OtherResource is an RFC 8707 resource indicator of another API the
+	// authorization server issues tokens for; with it the suite checks that
+	// the resource server refuses tokens meant for that other audience.
+	OtherResource string `yaml:"other_resource,omitempty"`
 }
 
 // SOAP is the SOAP interface.

@@ -16,17 +16,17 @@ import (
 type Kind string
 
 const (
-	KindRefused   Kind = "refused"        // nothing listening (TCP RST on connect)
-	KindTimeout   Kind = "timeout"        // dial, write or read deadline passed
-	KindReset     Kind = "reset"          // connection reset after connect
-	KindEOF       Kind = "eof"            // peer closed in the middle of a message
-	KindProtocol  Kind = "protocol-error" // bytes that are not valid TLS
-	KindNotTLS    Kind = "not-tls"        // the peer speaks another protocol (HTTP, SSH, ...)
-	KindTooLarge  Kind = "too-large"      // the peer sent more than the read bounds allow
-	KindDNS       Kind = "dns"            // name did not resolve
-	KindCanceled  Kind = "canceled"       // the scan's context was cancelled
-	KindGuard     Kind = "guard"          // the dial function refused (host not allowed, budget spent)
-	KindOther     Kind = "other"
+	KindRefused  Kind = "refused"        // nothing listening (TCP RST on connect)
+	KindTimeout  Kind = "timeout"        // dial, write or read deadline passed
+	KindReset    Kind = "reset"          // connection reset after connect
+	KindEOF      Kind = "eof"            // peer closed in the middle of a message
+	KindProtocol Kind = "protocol-error" // bytes that are not valid TLS
+	KindNotTLS   Kind = "not-tls"        // the peer speaks another protocol (HTTP, SSH, ...)
+	KindTooLarge Kind = "too-large"      // the peer sent more than the read bounds allow
+	KindDNS      Kind = "dns"            // name did not resolve
+	KindCanceled Kind = "canceled"       // the scan's context was cancelled
+	KindGuard    Kind = "guard"          // the dial function refused (host not allowed, budget spent)
+	KindOther    Kind = "other"
 )
 
 // Error is a classified probe or scan failure. It wraps the underlying error

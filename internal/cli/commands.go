@@ -69,7 +69,11 @@ func cmdReference(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "DEFECT\tBREAKS\tDESCRIPTION")
 		for _, d := range reference.Defects() {
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", d.Name, strings.Join(d.Breaks, ","), d.Description)
+			desc := d.Description
+			if d.Needs != "" {
+				desc += " [not noticed by the default run: needs " + d.Needs + "]"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", d.Name, strings.Join(d.Breaks, ","), desc)
 		}
 		return tw.Flush()
 	case "serve":

@@ -1,0 +1,230 @@
+package ncsc
+
+import (
+	"fmt"
+	"sort"
+)
+
+// Facts is what a scan established about one endpoint, in primitives. Empty
+// fields and "" states mean "not tested" and produce no finding.
+type Facts struct {
+	// Versions the server accepted (wire values; SSL 2.0 is 0x0002).
+	Versions []uint16 `json:"versions"`
+	// Suites maps a version to the cipher suites it accepted on it.
+	Suites map[uint16][]uint16 `json:"suites"`
+	// Groups the server accepted for (EC)DHE and TLS 1.3 key shares.
+	Groups []uint16 `json:"groups"`
+	// DHGroups are the finite-field groups seen in TLS <= 1.2 DHE
+	// ServerKeyExchange messages.
+	DHGroups []DHGroup `json:"dh_groups,omitempty"`
+	// Certificates are the chain the server sent, leaf first.
+	Certificates []Certificate `json:"certificates,omitempty"`
+	// KexSignatures are the signature schemes the server was seen to sign a
+	// key exchange with when the client offered only that scheme's hash.
+	KexSignatures []uint16 `json:"kex_signatures,omitempty"`
+
+	Compression          string `json:"compression,omitempty"`            // off|on
+	SecureRenegotiation  string `json:"secure_renegotiation,omitempty"`   // supported|unsupported
+	ClientRenegotiation  string `json:"client_renegotiation,omitempty"`   // refused|limited|unlimited
+	ZeroRTT              string `json:"zero_rtt,omitempty"`               // off|on
+	OCSPStapling         string `json:"ocsp_stapling,omitempty"`          // valid|not_stapled|no_ocsp_url|invalid
+	ExtendedMasterSecret string `json:"extended_master_secret,omitempty"` // supported|unsupported
+
+	// Order is the server's cipher preference on its highest version below
+	// TLS 1.3, when it was tested.
+	Order *CipherOrder `json:"cipher_order,omitempty"`
+}
+
+// DHGroup is a finite-field group: Name is the RFC 7919 name when prime and
+// generator match one ("ffdhe3072"), else the well-known name ("modp2048
+// (group 14)") or "" for a self-generated group.
+type DHGroup struct {
+	Name string `json:"name,omitempty"`
+	Bits int    `json:"bits"`
+}
+
+// Certificate is one certificate of the chain.
+type Certificate struct {
+	Subject string `json:"subject"`
+	// KeyType is rsa, ecdsa, ed25519, ed448 or dsa.
+	KeyType string `json:"key_type"`
+	Bits    int    `json:"bits,omitempty"`
+	// Curve is the ECDSA curve in Go's naming (P-256, brainpoolP256r1).
+	Curve string `json:"curve,omitempty"`
+	// SignatureHash is the hash of the signature on it (sha256, sha1, ...;
+	// ed25519/ed448 for EdDSA signatures).
+	SignatureHash string `json:"signature_hash"`
+	// TrustAnchor marks a root from the trust store: like internet.nl, the
+	// grader skips it (its key and self-signature are not the server's choice).
+	TrustAnchor bool `json:"trust_anchor,omitempty"`
+}
+
+// CipherOrder is what a cipher-order probe found.
+type CipherOrder struct {
+	Version uint16 `json:"version"`
+	// ServerEnforced is true when the server chose by its own preference.
+	ServerEnforced bool `json:"server_enforced"`
+	// Preference is the server's order, best first, when enforced.
+	Preference []uint16 `json:"preference,omitempty"`
+}
+
+// GradeAll grades every fact under one edition, in a stable order:
+// versions, suites, groups, DH groups, certificates, key-exchange
+// signatures, options.
+func GradeAll(e Edition, f Facts) []Finding {
+	if e != EditionV21 {
+		e = Edition2025
+	}
+	var out []Finding
+	add := func(it Item, what string) {
+		out = append(out, Finding{Item: it, What: what, Grading: Grade(e, it)})
+	}
+	versions := sortedDesc(f.Versions)
+	for _, v := range versions {
+		add(Item{Kind: KindVersion, ID: v}, "protocol "+VersionName(v))
+	}
+	for _, v := range sortedDesc(keys(f.Suites)) {
+		for _, s := range f.Suites[v] {
+			add(Item{Kind: KindCipherSuite, ID: s, Version: v},
+				fmt.Sprintf("cipher suite %s (0x%04X) on %s", SuiteName(s), s, VersionName(v)))
+		}
+	}
+	for _, g := range f.Groups {
+		add(Item{Kind: KindGroup, ID: g}, fmt.Sprintf("key-exchange group %s (0x%04X)", GroupName(g), g))
+	}
+	for _, d := range f.DHGroups {
+		name := d.Name
+		if name == "" {
+			name = "self-generated group"
+		}
+		add(Item{Kind: KindDHGroup, Name: d.Name, Bits: d.Bits}, fmt.Sprintf("DHE group %s (%d bits)", name, d.Bits))
+	}
+	for i, c := range f.Certificates {
+		if c.TrustAnchor {
+			continue
+		}
+		pos := "leaf certificate"
+		if i > 0 {
+			pos = fmt.Sprintf("chain certificate %d", i)
+		}
+		key := c.KeyType
+		if c.Curve != "" {
+			key += " " + c.Curve
+		} else if c.Bits > 0 {
+			key += fmt.Sprintf(" %d", c.Bits)
+		}
+		add(Item{Kind: KindCertKey, Name: c.KeyType, Bits: c.Bits, Curve: c.Curve, Subject: c.Subject},
+			fmt.Sprintf("%s %s key (%s)", pos, key, c.Subject))
+		if c.SignatureHash != "" {
+			add(Item{Kind: KindCertSignature, Name: c.SignatureHash, Subject: c.Subject},
+				fmt.Sprintf("%s signature hash %s (%s)", pos, c.SignatureHash, c.Subject))
+		}
+	}
+	for _, s := range f.KexSignatures {
+		add(Item{Kind: KindKexSignature, ID: s}, fmt.Sprintf("key-exchange signature %s (0x%04X)", SignatureSchemeName(s), s))
+	}
+
+	// Options that only exist below TLS 1.3 are not applicable to a TLS
+	// 1.3-only server (reference bench row 41).
+	below13 := false
+	has13 := false
+	for _, v := range f.Versions {
+		below13 = below13 || v < 0x0304
+		has13 = has13 || v == 0x0304
+	}
+	has12 := contains(f.Versions, 0x0303)
+	option := func(kind, state, what string, applies bool) {
+		if state != "" && applies {
+			add(Item{Kind: kind, State: state}, what+": "+state)
+		}
+	}
+	option(KindCompression, f.Compression, "TLS compression", below13)
+	option(KindSecureRenegotiation, f.SecureRenegotiation, "secure renegotiation (RFC 5746)", below13)
+	option(KindClientRenegotiation, f.ClientRenegotiation, "client-initiated renegotiation", below13)
+	option(KindZeroRTT, f.ZeroRTT, "0-RTT early data", has13)
+	option(KindOCSPStapling, f.OCSPStapling, "OCSP stapling", true)
+	option(KindEMS, f.ExtendedMasterSecret, "extended master secret on TLS 1.2", has12)
+	if f.Order != nil {
+		if state, why := orderState(e, f); state != "" {
+			add(Item{Kind: KindCipherOrder, State: state, Version: f.Order.Version}, "cipher order on "+VersionName(f.Order.Version)+": "+why)
+		}
+	}
+	return out
+}
+
+// orderState decides the cipher-order state, or "" when the edition does not
+// require an order (every accepted suite in one tier, or TLS 1.3 only).
+func orderState(e Edition, f Facts) (string, string) {
+	o := f.Order
+	if o.Version >= 0x0304 {
+		return "", ""
+	}
+	tiers := orderTiers[e]
+	tierOf := func(s uint16) int { return tiers[Grade(e, Item{Kind: KindCipherSuite, ID: s}).Level] }
+	seen := map[int]bool{}
+	for _, s := range f.Suites[o.Version] {
+		seen[tierOf(s)] = true
+	}
+	if len(seen) < 2 {
+		return "", ""
+	}
+	if !o.ServerEnforced {
+		return StateClientOrder, "the server follows the client's order"
+	}
+	// Walking the server's order best first, tiers must never get better.
+	worstTier, worstSuite := -1, uint16(0)
+	for _, s := range o.Preference {
+		t := tierOf(s)
+		if t < worstTier {
+			return StateWeakerFirst, fmt.Sprintf("%s is preferred over %s", SuiteName(worstSuite), SuiteName(s))
+		}
+		if t > worstTier {
+			worstTier, worstSuite = t, s
+		}
+	}
+	return StateEnforced, "the server prefers better suites"
+}
+
+// Worst is the worst level among findings (NotCovered when none is graded).
+func Worst(fs []Finding) Level {
+	w := NotCovered
+	for _, f := range fs {
+		w = worse(w, f.Level)
+	}
+	return w
+}
+
+// AtLeast returns the findings graded l or worse (Insufficient is worse than
+// Phase out).
+func AtLeast(fs []Finding, l Level) []Finding {
+	var out []Finding
+	for _, f := range fs {
+		if f.Level >= l && f.Level != NotCovered {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func keys[V any](m map[uint16]V) []uint16 {
+	out := make([]uint16, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func sortedDesc(in []uint16) []uint16 {
+	out := append([]uint16(nil), in...)
+	sort.Slice(out, func(i, j int) bool { return out[i] > out[j] })
+	return out
+}
+
+func contains(s []uint16, v uint16) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

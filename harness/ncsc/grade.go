@@ -1,0 +1,286 @@
+package ncsc
+
+import (
+	"fmt"
+	"strings"
+)
+
+// regSuite is one row of registry_table.go.
+type regSuite struct {
+	Code    uint16
+	IANA    string
+	OpenSSL string
+	Kx      string
+	Au      string
+	Enc     string
+	Mac     string
+	Export  bool
+}
+
+// Name is the IANA name, or OpenSSL's where IANA has none.
+func (s regSuite) Name() string {
+	if s.IANA != "" {
+		return s.IANA
+	}
+	return s.OpenSSL
+}
+
+var (
+	registryByCode = index(registry, func(s regSuite) uint16 { return s.Code })
+	versionByID    = index(versionRows, func(r codeRow) uint16 { return r.ID })
+	suiteByID      = index(suiteRows, func(r codeRow) uint16 { return r.ID })
+	groupByID      = index(groupRows, func(r codeRow) uint16 { return r.ID })
+	kexSigByID     = index(kexSigRows, func(r codeRow) uint16 { return r.ID })
+	kxByName       = index(kxRows, func(r nameRow) string { return r.Name })
+	auByName       = index(auRows, func(r nameRow) string { return r.Name })
+	encByName      = index(encRows, func(r nameRow) string { return r.Name })
+	macByName      = index(macRows, func(r nameRow) string { return r.Name })
+	dhByName       = index(dhRows, func(r nameRow) string { return r.Name })
+	curveByName    = index(certCurveRows, func(r nameRow) string { return r.Name })
+	keyTypeByName  = index(certKeyTypeRows, func(r nameRow) string { return r.Name })
+	certSigByName  = index(certSigRows, func(r nameRow) string { return r.Name })
+	optionByKey    = index(optionRows, func(r optionRow) string { return r.Kind + "/" + r.State })
+)
+
+func index[R any, K comparable](rows []R, key func(R) K) map[K]R {
+	m := make(map[K]R, len(rows))
+	for _, r := range rows {
+		m[key(r)] = r
+	}
+	return m
+}
+
+// Grade classifies one item under one edition. An unknown edition grades by
+// the default (2025-05); an unknown kind is "not covered".
+func Grade(e Edition, it Item) Grading {
+	if e != EditionV21 {
+		e = Edition2025
+	}
+	switch it.Kind {
+	case KindVersion:
+		return gradeCode(e, "version", versionByID, it.ID, VersionName(it.ID))
+	case KindCipherSuite:
+		return gradeSuite(e, it.ID)
+	case KindGroup:
+		return gradeGroup(e, it.ID)
+	case KindDHGroup:
+		return gradeDH(e, it)
+	case KindCertKey:
+		return gradeCertKey(e, it)
+	case KindCertSignature:
+		return gradeName(e, "cert.sig", certSigByName, strings.ToLower(it.Name), "signature hash")
+	case KindKexSignature:
+		return gradeCode(e, "kex.sig", kexSigByID, it.ID, SignatureSchemeName(it.ID))
+	case KindCompression, KindSecureRenegotiation, KindClientRenegotiation, KindZeroRTT,
+		KindOCSPStapling, KindEMS, KindCipherOrder:
+		return gradeOption(e, it.Kind, it.State)
+	}
+	return Grading{Level: NotCovered, Edition: e, Section: "-", Reason: fmt.Sprintf("unknown item kind %q", it.Kind)}
+}
+
+func at(e Edition, key string, l Level, reason string) Grading {
+	r := refs[e][key]
+	return Grading{Level: l, Edition: e, Section: r.Section, Table: r.Table, Reason: reason}
+}
+
+func gradeCode(e Edition, key string, rows map[uint16]codeRow, id uint16, name string) Grading {
+	r, ok := rows[id]
+	if !ok {
+		return at(e, key, Insufficient, fmt.Sprintf("%s (0x%04X) is not listed, so Insufficient", name, id))
+	}
+	return at(e, key, r.level(e), withNote(fmt.Sprintf("%s (0x%04X) is listed %s", r.Name, id, r.level(e)), r.Note))
+}
+
+func gradeName(e Edition, key string, rows map[string]nameRow, name, what string) Grading {
+	r, ok := rows[name]
+	if !ok {
+		return at(e, key, Insufficient, fmt.Sprintf("%s %q is not listed, so Insufficient", what, name))
+	}
+	return at(e, key, r.level(e), withNote(fmt.Sprintf("%s %s is listed %s", what, r.Name, r.level(e)), r.Note))
+}
+
+func withNote(s, note string) string {
+	if note == "" {
+		return s
+	}
+	return s + " (" + note + ")"
+}
+
+// gradeSuite uses the edition's suite list where the suite is in it, and the
+// worst of its components otherwise (reference §1.3).
+func gradeSuite(e Edition, id uint16) Grading {
+	if r, ok := suiteByID[id]; ok {
+		return at(e, "suite", r.level(e), withNote(fmt.Sprintf("%s (0x%04X) is listed %s", r.Name, id, r.level(e)), r.Note))
+	}
+	l, key, why := gradeComponents(e, id)
+	return at(e, key, l, why)
+}
+
+// component is one graded part of a suite.
+type component struct {
+	key  string // refs key: suite.kx, suite.au, suite.enc, suite.mac
+	what string
+	name string // row name in kxRows, auRows, encRows or macRows
+}
+
+// suiteComponents breaks a registry suite into the four functions the
+// guideline grades. TLS 1.3 suites (Kx/Au "any") carry only bulk and hash.
+func suiteComponents(s regSuite) []component {
+	kx := s.Kx
+	switch {
+	case s.Export || strings.Contains(kx, "(512)") || strings.Contains(kx, "(1024)"):
+		kx = "EXPORT"
+	case kx == "ECDH" && s.Au == "None":
+		kx = "ECDH anon"
+	case kx == "DH" && s.Au == "None":
+		kx = "DH anon"
+	case kx == "ECDH":
+		kx = "ECDHE"
+	case kx == "DH":
+		kx = "DHE"
+	case strings.HasPrefix(kx, "ECDH/"):
+		kx = "ECDH static"
+	case strings.HasPrefix(kx, "DH/"):
+		kx = "DH static"
+	}
+	var cs []component
+	if kx != "any" {
+		cs = append(cs, component{"suite.kx", "key exchange", kx})
+	}
+	if s.Au != "any" {
+		cs = append(cs, component{"suite.au", "authentication", s.Au})
+	}
+	return append(cs, component{"suite.enc", "bulk cipher", s.Enc}, component{"suite.mac", "hash", s.Mac})
+}
+
+func componentLevel(e Edition, c component) Level {
+	var rows map[string]nameRow
+	switch c.key {
+	case "suite.kx":
+		rows = kxByName
+	case "suite.au":
+		rows = auByName
+	case "suite.enc":
+		rows = encByName
+	default:
+		rows = macByName
+	}
+	if r, ok := rows[c.name]; ok {
+		return r.level(e)
+	}
+	return Insufficient // not listed
+}
+
+// gradeComponents grades a suite by its worst component and cites the table
+// of that component.
+func gradeComponents(e Edition, id uint16) (Level, string, string) {
+	s, ok := registryByCode[id]
+	if !ok {
+		return Insufficient, "suite", fmt.Sprintf("cipher suite 0x%04X is not in the IANA registry nor in the list, so Insufficient", id)
+	}
+	worst, key := Level(0), "suite"
+	var parts []string
+	for _, c := range suiteComponents(s) {
+		l := componentLevel(e, c)
+		parts = append(parts, fmt.Sprintf("%s %s: %s", c.what, c.name, l))
+		if l > worst {
+			worst, key = l, c.key
+		}
+	}
+	if worst == NotCovered {
+		worst = Insufficient
+	}
+	return worst, key, fmt.Sprintf("%s (0x%04X) is not in %s; graded by its worst component (%s)",
+		s.Name(), id, refs[e]["suite"].Section, strings.Join(parts, ", "))
+}
+
+func gradeGroup(e Edition, id uint16) Grading {
+	r, ok := groupByID[id]
+	if !ok {
+		return at(e, "group.ec", Insufficient, fmt.Sprintf("group %s (0x%04X) is not listed, so Insufficient", GroupName(id), id))
+	}
+	key := "group.ec"
+	switch {
+	case strings.HasPrefix(r.Note, "pq"):
+		key = "group.pq"
+	case strings.HasPrefix(r.Note, "ff"):
+		key = "group.ff"
+	}
+	return at(e, key, r.level(e), withNote(fmt.Sprintf("group %s (0x%04X) is listed %s", r.Name, id, r.level(e)), r.Note))
+}
+
+func gradeDH(e Edition, it Item) Grading {
+	name := strings.ToLower(it.Name)
+	if r, ok := dhByName[name]; ok {
+		return at(e, "dh", r.level(e), fmt.Sprintf("DHE group %s (RFC 7919, %d bits) is listed %s", r.Name, it.Bits, r.level(e)))
+	}
+	what := "a self-generated or unnamed group"
+	if name != "" {
+		what = "well-known group " + it.Name + ", not an RFC 7919 group"
+	}
+	return at(e, "dh", Insufficient, fmt.Sprintf("DHE uses %s (%d bits); only RFC 7919 ffdhe groups are listed", what, it.Bits))
+}
+
+func gradeCertKey(e Edition, it Item) Grading {
+	switch t := strings.ToLower(it.Name); t {
+	case "rsa", "rsa-pss":
+		for _, r := range rsaRows {
+			if it.Bits >= r.MinBits {
+				l := pick(e, r.E2025, r.V21)
+				return at(e, "cert.rsa", l, fmt.Sprintf("RSA key of %d bits: %s (>= %d bits)", it.Bits, l, r.MinBits))
+			}
+		}
+	case "ecdsa", "ec":
+		return gradeName(e, "cert.ec", curveByName, it.Curve, "ECDSA key on curve")
+	default:
+		return gradeName(e, "cert.type", keyTypeByName, t, "certificate key type")
+	}
+	return at(e, "cert.rsa", Insufficient, "unreachable")
+}
+
+func gradeOption(e Edition, kind, state string) Grading {
+	r, ok := optionByKey[kind+"/"+state]
+	if !ok {
+		return at(e, kind, NotCovered, fmt.Sprintf("%s state %q is not a known state", kind, state))
+	}
+	l := r.level(e)
+	if l == NotCovered {
+		return at(e, kind, l, fmt.Sprintf("%s: %s; edition %s has no table for it", kind, r.Note, e))
+	}
+	return at(e, kind, l, r.Note)
+}
+
+// VersionName names a wire version.
+func VersionName(v uint16) string {
+	if r, ok := versionByID[v]; ok {
+		return r.Name
+	}
+	return fmt.Sprintf("version 0x%04X", v)
+}
+
+// SuiteName is the IANA name of a code point, or its hex.
+func SuiteName(id uint16) string {
+	if s, ok := registryByCode[id]; ok {
+		return s.Name()
+	}
+	if r, ok := suiteByID[id]; ok {
+		return r.Name
+	}
+	return fmt.Sprintf("0x%04X", id)
+}
+
+// GroupName names a supported_groups code point.
+func GroupName(id uint16) string {
+	if r, ok := groupByID[id]; ok {
+		return r.Name
+	}
+	return fmt.Sprintf("0x%04X", id)
+}
+
+// SignatureSchemeName names a SignatureScheme code point.
+func SignatureSchemeName(id uint16) string {
+	if r, ok := kexSigByID[id]; ok {
+		return r.Name
+	}
+	return fmt.Sprintf("0x%04X", id)
+}

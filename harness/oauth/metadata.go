@@ -1,0 +1,243 @@
+package oauth
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/apisec/apisec/harness/jose"
+	"github.com/apisec/apisec/harness/verdict"
+)
+
+// Doc is one fetched metadata document.
+type Doc struct {
+	URL string
+	Ex  *Exchange
+	// Obj is the parsed document; nil when missing or unusable.
+	Obj map[string]any
+	// Missing is set for a 404/410 answer: the document is not published.
+	Missing bool
+	// Problem is the could-not-test or deviation error of the fetch itself.
+	Problem error
+}
+
+func (d *Doc) str(name string) string {
+	if d == nil || d.Obj == nil {
+		return ""
+	}
+	s, _ := d.Obj[name].(string)
+	return s
+}
+
+// list returns a string-array member; present reports it was there.
+func (d *Doc) list(name string) (vals []string, present bool) {
+	if d == nil || d.Obj == nil {
+		return nil, false
+	}
+	raw, ok := d.Obj[name]
+	if !ok {
+		return nil, false
+	}
+	arr, _ := raw.([]any)
+	for _, v := range arr {
+		if s, ok := v.(string); ok {
+			vals = append(vals, s)
+		}
+	}
+	return vals, true
+}
+
+// WellKnownURL builds a metadata URL for issuer. RFC 8414 §3.1 inserts the
+// well-known segment between host and path; OpenID Connect Discovery §4
+// appends it to the issuer.
+func WellKnownURL(issuer string, oidc bool) (string, error) {
+	u, err := url.Parse(issuer)
+	if err != nil || u.Host == "" {
+		return "", fmt.Errorf("issuer %q is not a URL", issuer)
+	}
+	path := strings.TrimSuffix(u.Path, "/")
+	if oidc {
+		u.Path = path + "/.well-known/openid-configuration"
+	} else {
+		u.Path = "/.well-known/oauth-authorization-server" + path
+	}
+	u.RawQuery, u.Fragment = "", ""
+	return u.String(), nil
+}
+
+// isLoopback reports whether a URL points at this machine; plain http is
+// tolerated there (test targets), and only there.
+func isLoopback(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	h := u.Hostname()
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
+
+// checkHTTPS demands an https URL (RFC 6749 §3.2, RFC 8414 §2).
+func checkHTTPS(probe, name, raw, clause string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return verdict.Deviation(probe, name+" is an absolute URL", clause, fmt.Sprintf("%q", raw))
+	}
+	if u.Scheme != "https" && !isLoopback(raw) {
+		return verdict.Deviation(probe, name+" is https", clause, fmt.Sprintf("%q", raw))
+	}
+	return nil
+}
+
+// symmetric reports client authentication methods and algorithms that use
+// a shared secret (SC008: only asymmetric client authentication).
+func symmetricMethod(m string) bool { return strings.HasPrefix(m, "client_secret_") }
+
+func symmetricOrNoneAlg(a string) bool {
+	return strings.HasPrefix(strings.ToUpper(a), "HS") || strings.EqualFold(a, "none")
+}
+
+// CheckAuthMethods checks <prefix>_auth_methods_supported and
+// <prefix>_auth_signing_alg_values_supported of one endpoint (SC008; RFC
+// 8414 §2: an omitted methods list means client_secret_basic).
+func CheckAuthMethods(probe string, d *Doc, prefix string) error {
+	methods, present := d.list(prefix + "_auth_methods_supported")
+	if !present {
+		return verdict.Deviation(probe, prefix+"_auth_methods_supported listing asymmetric methods only", "SC008, RFC 8414 §2 (omitted means client_secret_basic)", "no "+prefix+"_auth_methods_supported")
+	}
+	if bad := slices.DeleteFunc(slices.Clone(methods), func(m string) bool { return !symmetricMethod(m) }); len(bad) > 0 {
+		return verdict.Deviation(probe, "no symmetric client authentication advertised", "SC008", prefix+"_auth_methods_supported "+fmt.Sprint(methods))
+	}
+	return nil
+}
+
+// CheckSigningAlgs checks <prefix>_auth_signing_alg_values_supported.
+func CheckSigningAlgs(probe string, d *Doc, prefix string) error {
+	methods, _ := d.list(prefix + "_auth_methods_supported")
+	algs, present := d.list(prefix + "_auth_signing_alg_values_supported")
+	needs := slices.Contains(methods, "private_key_jwt") || slices.Contains(methods, "client_secret_jwt")
+	if !present {
+		if needs {
+			return verdict.Deviation(probe, prefix+"_auth_signing_alg_values_supported present with private_key_jwt", "RFC 8414 §2", "absent")
+		}
+		return nil
+	}
+	for _, a := range algs {
+		if strings.EqualFold(a, "none") {
+			return verdict.Deviation(probe, "no \"none\" among the signing algorithms", "RFC 8414 §2", fmt.Sprint(algs))
+		}
+		if symmetricOrNoneAlg(a) {
+			return verdict.Deviation(probe, "asymmetric signing algorithms only", "SC008, RFC 7518 §3.2", fmt.Sprint(algs))
+		}
+	}
+	return nil
+}
+
+// Discovery is what the metadata batch fetched.
+type Discovery struct {
+	AS, OIDC *Doc
+	JWKS     *jose.JWKS
+	JWKSDoc  *Doc
+}
+
+// Primary is the document the token-endpoint checks read: the RFC 8414
+// one, or the OIDC one when only that is published.
+func (d *Discovery) Primary() *Doc {
+	if d.AS != nil && d.AS.Obj != nil {
+		return d.AS
+	}
+	if d.OIDC != nil && d.OIDC.Obj != nil {
+		return d.OIDC
+	}
+	return nil
+}
+
+// oidcFields is the document SC-R002 reads: the OIDC one, or RFC 8414
+// metadata that carries the OIDC members.
+func (d *Discovery) oidcFields() *Doc {
+	if d.OIDC != nil && d.OIDC.Obj != nil {
+		return d.OIDC
+	}
+	return d.AS
+}
+
+// noDoc explains why a document-based check cannot run.
+func noDoc(probe string, docs ...*Doc) error {
+	for _, d := range docs {
+		if d != nil && d.Problem != nil {
+			return d.Problem
+		}
+	}
+	return verdict.CouldNotTestf(probe, "no metadata document was published, so there is nothing to check")
+}
+
+// CheckIssuer: the issuer in the document equals the configured issuer
+// exactly (RFC 8414 §3.3, OIDC Discovery §4.3), is https without query or
+// fragment (RFC 8414 §2).
+func CheckIssuer(probe, want string, d *Doc, clause string) error {
+	got := d.str("issuer")
+	if got != want {
+		return verdict.Deviation(probe, fmt.Sprintf("issuer %q", want), clause, fmt.Sprintf("issuer %q in %s", got, d.URL))
+	}
+	u, _ := url.Parse(got)
+	if u != nil && (u.RawQuery != "" || u.Fragment != "") {
+		return verdict.Deviation(probe, "an issuer without query or fragment", "RFC 8414 §2", fmt.Sprintf("%q", got))
+	}
+	return checkHTTPS(probe, "issuer", got, "RFC 8414 §2")
+}
+
+// registered client authentication methods (IANA "OAuth Token Endpoint
+// Authentication Methods") and grant types in common registered use.
+var (
+	ianaAuthMethods = []string{"none", "client_secret_post", "client_secret_basic", "client_secret_jwt", "private_key_jwt",
+		"tls_client_auth", "self_signed_tls_client_auth", "attest_jwt_client_auth"}
+	ianaGrants = []string{"authorization_code", "implicit", "password", "client_credentials", "refresh_token",
+		GrantJWTBearer, "urn:ietf:params:oauth:grant-type:saml2-bearer", "urn:ietf:params:oauth:grant-type:device_code",
+		"urn:ietf:params:oauth:grant-type:token-exchange", "urn:openid:params:grant-type:ciba",
+		"urn:ietf:params:oauth:grant-type:pre-authorized_code"}
+)
+
+// StandardModelNotes are the observable signals a reviewer checks an
+// SC006/SC007 declaration against: published metadata, only registered
+// client authentication methods and grant types. They are evidence, not a
+// verdict.
+func StandardModelNotes(d *Discovery) []string {
+	var notes []string
+	for _, doc := range []*Doc{d.AS, d.OIDC} {
+		if doc == nil {
+			continue
+		}
+		state := "published"
+		if doc.Obj == nil {
+			state = "not published"
+		}
+		notes = append(notes, fmt.Sprintf("standard model: %s %s", doc.URL, state))
+	}
+	p := d.Primary()
+	if p == nil {
+		return notes
+	}
+	for _, f := range []struct {
+		member string
+		known  []string
+	}{{"token_endpoint_auth_methods_supported", ianaAuthMethods}, {"grant_types_supported", ianaGrants}} {
+		vals, _ := p.list(f.member)
+		var odd []string
+		for _, v := range vals {
+			if !slices.Contains(f.known, v) {
+				odd = append(odd, v)
+			}
+		}
+		line := fmt.Sprintf("standard model: %s %v", f.member, vals)
+		if len(odd) > 0 {
+			line += fmt.Sprintf("; not IANA-registered: %v", odd)
+		}
+		notes = append(notes, line)
+	}
+	return notes
+}

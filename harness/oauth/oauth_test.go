@@ -1,0 +1,241 @@
+package oauth
+
+import (
+	"errors"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/apisec/apisec/harness/conduct"
+	"github.com/apisec/apisec/harness/profile"
+	"github.com/apisec/apisec/harness/verdict"
+)
+
+func mkEx(status int, ctype, body string, hdr ...string) *Exchange {
+	h := http.Header{}
+	if ctype != "" {
+		h.Set("Content-Type", ctype)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		h.Add(hdr[i], hdr[i+1])
+	}
+	ex := &Exchange{Status: status, Header: h, Body: []byte(body), ReqHeader: http.Header{}}
+	ex.mediaType = strings.ToLower(strings.TrimSpace(strings.Split(ctype, ";")[0]))
+	return ex
+}
+
+func statusOf(err error) verdict.Status {
+	st, _ := verdict.Classify(err)
+	return st
+}
+
+func TestRefused(t *testing.T) {
+	client := Refusal{Codes: []string{"invalid_client"}, WarnOtherCodes: true}
+	basic := mkEx(401, "application/json", `{"error":"invalid_client"}`)
+	basic.ReqHeader.Set("Authorization", "Basic eDp5")
+	for _, tc := range []struct {
+		name string
+		ref  Refusal
+		ex   *Exchange
+		want verdict.Status
+	}{
+		{"400 invalid_client", client, mkEx(400, "application/json", `{"error":"invalid_client"}`), verdict.Pass},
+		{"401 invalid_client", client, mkEx(401, "application/json;charset=UTF-8", `{"error":"invalid_client","error_description":"no"}`), verdict.Pass},
+		{"other code warns", client, mkEx(400, "application/json", `{"error":"unauthorized_client"}`), verdict.Warn},
+		{"other code fails when strict", Refusal{Codes: []string{"invalid_grant"}}, mkEx(400, "application/json", `{"error":"invalid_request"}`), verdict.Fail},
+		{"403 is the wrong status", client, mkEx(403, "application/json", `{"error":"invalid_client"}`), verdict.Warn},
+		{"token issued", client, mkEx(200, "application/json", `{"access_token":"a","token_type":"Bearer"}`), verdict.Fail},
+		{"5xx html is a crash", client, mkEx(500, "text/html", `<html>oops</html>`), verdict.Fail},
+		{"5xx json is a crash", client, mkEx(502, "application/json", `{"error":"server_error"}`), verdict.Fail},
+		{"redirect", client, mkEx(302, "", "", "Location", "https://login.example/"), verdict.Error},
+		{"rate limited", client, mkEx(429, "application/json", `{}`), verdict.Error},
+		{"html error page", client, mkEx(400, "text/html; charset=utf-8", `<html>denied</html>`), verdict.Error},
+		{"not json", client, mkEx(400, "text/plain", `invalid_client`), verdict.Fail},
+		{"json without error", client, mkEx(400, "application/json", `{"message":"no"}`), verdict.Fail},
+		{"json that is not an object", client, mkEx(400, "application/json", `["invalid_client"]`), verdict.Fail},
+		{"quote in description", client, mkEx(400, "application/json", `{"error":"invalid_client","error_description":"aud \"x\""}`), verdict.Fail},
+		{"access_token in an error", client, mkEx(400, "application/json", `{"error":"invalid_client","access_token":"a"}`), verdict.Fail},
+		{"401 to Basic without challenge", client, basic, verdict.Fail},
+		{"any code for JOSE probes", Refusal{Codes: []string{"invalid_client"}, AnyCode: true}, mkEx(400, "application/json", `{"error":"invalid_grant"}`), verdict.Pass},
+		{"no answer", client, &Exchange{Err: errors.New("dial tcp: connection refused")}, verdict.Error},
+		{"body over the cap", client, &Exchange{Status: 400, Err: conduct.ErrBodyTooLarge}, verdict.Error},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := Refused("probe", "RFC 7523 §3", tc.ref, tc.ex)
+			if got := statusOf(err); got != tc.want {
+				t.Errorf("got %s (%v), want %s", got, err, tc.want)
+			}
+			if err != nil && tc.want == verdict.Fail && !strings.Contains(err.Error(), "RFC") {
+				t.Errorf("failure message cites no clause: %v", err)
+			}
+		})
+	}
+}
+
+func TestAccepted(t *testing.T) {
+	ok := `{"access_token":"a","token_type":"Bearer","expires_in":300}`
+	for _, tc := range []struct {
+		name      string
+		full      bool
+		ex        *Exchange
+		want      verdict.Status
+		wantToken bool
+	}{
+		{"conformant", true, mkEx(200, "application/json", ok, "Cache-Control", "no-store", "Pragma", "no-cache"), verdict.Pass, true},
+		{"no-store among directives", true, mkEx(200, "application/json", ok, "Cache-Control", "private, No-Store", "Pragma", "no-cache"), verdict.Pass, true},
+		{"missing no-store", true, mkEx(200, "application/json", ok, "Pragma", "no-cache"), verdict.Fail, true},
+		{"missing pragma", true, mkEx(200, "application/json", ok, "Cache-Control", "no-store"), verdict.Warn, true},
+		{"refresh token for client_credentials", true, mkEx(200, "application/json", `{"access_token":"a","token_type":"Bearer","refresh_token":"r"}`, "Cache-Control", "no-store", "Pragma", "no-cache"), verdict.Warn, true},
+		{"cache headers not judged outside controls", false, mkEx(200, "application/json", ok), verdict.Pass, true},
+		{"refused", false, mkEx(400, "application/json", `{"error":"invalid_client"}`), verdict.Fail, false},
+		{"no token_type", false, mkEx(200, "application/json", `{"access_token":"a"}`), verdict.Fail, false},
+		{"html", false, mkEx(200, "text/html", `<html>login</html>`), verdict.Error, false},
+		{"not json", false, mkEx(200, "text/plain", `a`), verdict.Fail, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tok, err := Accepted("probe", "RFC 6749 §5.1", tc.full, true, tc.ex)
+			if got := statusOf(err); got != tc.want {
+				t.Errorf("got %s (%v), want %s", got, err, tc.want)
+			}
+			if (tok != nil) != tc.wantToken {
+				t.Errorf("token %v", tok)
+			}
+		})
+	}
+}
+
+func TestBearerRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		wantErr   string
+		challenge bool
+		ex        *Exchange
+		want      verdict.Status
+	}{
+		{"invalid_token", "invalid_token", true, mkEx(401, "application/json", `{}`, "WWW-Authenticate", `Bearer realm="r", error="invalid_token", error_description="expired"`), verdict.Pass},
+		{"no token, no error", "", true, mkEx(401, "", ``, "WWW-Authenticate", `Bearer realm="r"`), verdict.Pass},
+		{"no token but an error", "", true, mkEx(401, "", ``, "WWW-Authenticate", `Bearer error="invalid_token"`), verdict.Warn},
+		{"challenge among others", "invalid_token", true, mkEx(401, "", ``, "WWW-Authenticate", `Basic realm="x"`, "WWW-Authenticate", `Bearer error=invalid_token`), verdict.Pass},
+		{"no challenge", "invalid_token", true, mkEx(401, "application/json", `{}`), verdict.Fail},
+		{"no challenge, status only", "invalid_token", false, mkEx(401, "application/json", `{}`), verdict.Pass},
+		{"wrong error", "invalid_token", true, mkEx(401, "", ``, "WWW-Authenticate", `Bearer error="invalid_request"`), verdict.Warn},
+		{"served", "invalid_token", false, mkEx(200, "application/fhir+json", `{}`), verdict.Fail},
+		{"crash", "invalid_token", false, mkEx(500, "text/plain", `panic`), verdict.Fail},
+		{"403", "invalid_token", true, mkEx(403, "", ``, "WWW-Authenticate", `Bearer error="invalid_token"`), verdict.Warn},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := BearerRefused("probe", "RFC 6750 §3.1", tc.wantErr, tc.challenge, tc.ex)
+			if got := statusOf(err); got != tc.want {
+				t.Errorf("got %s (%v), want %s", got, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestPlan(t *testing.T) {
+	if Plan(nil) != nil {
+		t.Fatal("no oauth section, no probes")
+	}
+	full := &profile.OAuth{AudienceProfile: AudRFC7523bis, GrantSubject: "u", ResourceURL: "https://r/"}
+	ps := Plan(full)
+	ids := map[string]bool{}
+	rules := map[string]int{}
+	for _, p := range ps {
+		if ids[p.ID] {
+			t.Errorf("duplicate probe id %s", p.ID)
+		}
+		ids[p.ID] = true
+		rules[p.Rule]++
+		if p.Title == "" || p.Clause == "" || p.Expect == "" || p.Batch == "" || p.Requests < 0 {
+			t.Errorf("probe %s lacks a title, clause, expectation or batch: %+v", p.ID, p)
+		}
+		if p.Kind() == KindCheck && p.exec == nil && p.Batch == BatchMetadata {
+			t.Errorf("metadata probe %s has no check", p.ID)
+		}
+	}
+	for _, r := range []string{RuleR001, RuleR002, RuleR003, Rule008} {
+		if rules[r] == 0 {
+			t.Errorf("no probe decides %s", r)
+		}
+	}
+	if len(rules) != 4 {
+		t.Errorf("probes name rules %v", rules)
+	}
+	if ps[len(ps)-1].Batch != BatchResource || ps[0].ID != "md/metadata-published" {
+		t.Error("batches out of order")
+	}
+	bare := Plan(&profile.OAuth{AudienceProfile: AudRFC7523})
+	for _, p := range bare {
+		if strings.HasPrefix(p.ID, "gr/") || strings.HasPrefix(p.ID, "rs/") {
+			t.Errorf("%s planned without grant_subject/resource_url", p.ID)
+		}
+		if p.ID == "ca/control-before" && p.Requests != 2 {
+			t.Error("RFC 7523 control may try the issuer after the token endpoint URL")
+		}
+		if p.ID == "ca/aud-token-endpoint" && p.Kind() != KindRecord {
+			t.Errorf("under RFC 7523 the token endpoint aud is recorded, got %s", p.Kind())
+		}
+	}
+	for _, p := range ps {
+		if p.ID == "ca/aud-token-endpoint" && p.Kind() != KindRefuseClient {
+			t.Errorf("under rfc7523bis the token endpoint aud must be refused, got %s", p.Kind())
+		}
+	}
+	if Total(ps) <= len(ps)/2 || Total(ps) > 2*len(ps) {
+		t.Errorf("total requests %d for %d probes", Total(ps), len(ps))
+	}
+}
+
+func TestParseBearerChallenge(t *testing.T) {
+	c := ParseBearerChallenge([]string{`Basic realm="a"`, `Bearer realm="x, y", error="invalid_token", error_description="a \"b\""`})
+	if !c.Bearer || c.Params["error"] != "invalid_token" || c.Params["realm"] != "x, y" {
+		t.Errorf("%+v", c)
+	}
+	if c := ParseBearerChallenge([]string{`NotBearer error="x"`}); c.Bearer {
+		t.Error("NotBearer is not Bearer")
+	}
+}
+
+// readResponseSeed reads "status\ncontent-type\nbody" seed files.
+func readResponseSeeds(f *testing.F) {
+	files, _ := filepath.Glob("testdata/responses/*")
+	if len(files) == 0 {
+		f.Fatal("no seeds in testdata/responses")
+	}
+	for _, p := range files {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		parts := strings.SplitN(string(b), "\n", 3)
+		for len(parts) < 3 {
+			parts = append(parts, "")
+		}
+		st, _ := strconv.Atoi(parts[0])
+		f.Add(st, parts[1], parts[2])
+	}
+}
+
+// FuzzJudge: the token endpoint's and resource server's answers are hostile
+// input; judging them never panics and never passes a token as a refusal.
+func FuzzJudge(f *testing.F) {
+	readResponseSeeds(f)
+	f.Fuzz(func(t *testing.T, status int, ctype, body string) {
+		ex := mkEx(status, ctype, body, "WWW-Authenticate", ctype, "Cache-Control", body)
+		err := Refused("p", "c", Refusal{Codes: []string{"invalid_client"}, WarnOtherCodes: true}, ex)
+		if err == nil && ex.JSON()["access_token"] != nil {
+			t.Fatalf("a body with an access_token passed as a refusal: %d %q %q", status, ctype, body)
+		}
+		if err == nil && (status < 400 || status >= 500) {
+			t.Fatalf("status %d passed as a refusal", status)
+		}
+		_, _ = Accepted("p", "c", true, true, ex)
+		_ = BearerRefused("p", "c", "invalid_token", true, ex)
+		_ = ex.Summary()
+		_ = ex.Redacted()
+		_ = ParseBearerChallenge([]string{ctype, body})
+	})
+}

@@ -1,0 +1,310 @@
+package oauth
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/apisec/apisec/harness/jose"
+	"github.com/apisec/apisec/harness/verdict"
+)
+
+func metadataProbes(bis bool) []Probe {
+	md := func(id, rule, title, clause string, requests int, exec func(r *run, p Probe) error) Probe {
+		return Probe{ID: "md/" + id, Rule: rule, Batch: BatchMetadata, Title: title, Clause: clause, Requests: requests, exp: expCheck, Expect: "check", exec: exec}
+	}
+	publishedClause := "RFC 9700 §2.6, RFC 8414 §3"
+	if bis {
+		publishedClause = "draft-ietf-oauth-rfc7523bis §3 (the AS needs an issuer identifier), RFC 8414 §3"
+	}
+	return []Probe{
+		md("metadata-published", RuleR001, "the authorization server publishes RFC 8414 or OpenID Connect metadata", publishedClause, 2, func(r *run, p Probe) error {
+			r.fetchDiscovery()
+			r.cur.Notes = append(r.cur.Notes, StandardModelNotes(r.disc)...)
+			if r.disc.Primary() != nil {
+				return nil
+			}
+			if err := r.disc.AS.Problem; err != nil {
+				return err
+			}
+			if bis {
+				return verdict.Deviation(p.Title, "metadata at "+r.disc.AS.URL, p.Clause, r.disc.AS.Ex.Summary())
+			}
+			return verdict.Warning(p.Title, "metadata at "+r.disc.AS.URL, p.Clause, r.disc.AS.Ex.Summary())
+		}),
+		md("issuer-matches", RuleR001, "the metadata's issuer is the configured issuer", "RFC 8414 §3.3, OIDC Discovery §4.3", 0, func(r *run, p Probe) error {
+			d := r.disc.Primary()
+			if d == nil {
+				return noDoc(p.Title, r.disc.AS, r.disc.OIDC)
+			}
+			return CheckIssuer(p.Title, r.o.Issuer, d, p.Clause)
+		}),
+		md("token-endpoint", RuleR001, "the metadata names the token endpoint under test, over https", "RFC 8414 §2, RFC 6749 §3.2", 0, func(r *run, p Probe) error {
+			d := r.disc.Primary()
+			if d == nil {
+				return noDoc(p.Title, r.disc.AS, r.disc.OIDC)
+			}
+			te := d.str("token_endpoint")
+			if err := checkHTTPS(p.Title, "token_endpoint", te, "RFC 6749 §3.2, RFC 8414 §2"); err != nil {
+				return err
+			}
+			if te != r.o.TokenEndpoint {
+				return verdict.Warning(p.Title, fmt.Sprintf("token_endpoint %q as in the profile", r.o.TokenEndpoint), "RFC 8414 §2", fmt.Sprintf("%q", te))
+			}
+			return nil
+		}),
+		md("private-key-jwt-advertised", RuleR001, "private_key_jwt client authentication is advertised", "RFC 7523 §2.2, RFC 8414 §2", 0, func(r *run, p Probe) error {
+			d := r.disc.Primary()
+			if d == nil {
+				return noDoc(p.Title, r.disc.AS, r.disc.OIDC)
+			}
+			methods, _ := d.list("token_endpoint_auth_methods_supported")
+			if !slices.Contains(methods, "private_key_jwt") {
+				return verdict.Deviation(p.Title, "private_key_jwt in token_endpoint_auth_methods_supported", p.Clause, fmt.Sprint(methods))
+			}
+			return nil
+		}),
+		md("grant-types", RuleR001, "the grants the suite uses are advertised", "RFC 8414 §2", 0, func(r *run, p Probe) error {
+			d := r.disc.Primary()
+			if d == nil {
+				return noDoc(p.Title, r.disc.AS, r.disc.OIDC)
+			}
+			grants, present := d.list("grant_types_supported")
+			if !present {
+				grants = []string{"authorization_code", "implicit"} // RFC 8414 §2 default
+			}
+			want := []string{GrantCC}
+			if r.o.GrantSubject != "" {
+				want = append(want, GrantJWTBearer)
+			}
+			for _, g := range want {
+				if !slices.Contains(grants, g) {
+					return verdict.Warning(p.Title, g+" in grant_types_supported", p.Clause, fmt.Sprint(grants))
+				}
+			}
+			return nil
+		}),
+		md("no-symmetric-client-auth", Rule008, "no symmetric client authentication method is advertised", "SC008, RFC 8414 §2", 0, func(r *run, p Probe) error {
+			d := r.disc.Primary()
+			if d == nil {
+				return noDoc(p.Title, r.disc.AS, r.disc.OIDC)
+			}
+			return CheckAuthMethods(p.Title, d, "token_endpoint")
+		}),
+		md("no-symmetric-signing-algs", Rule008, "only asymmetric client assertion algorithms are advertised", "SC008, RFC 8414 §2", 0, func(r *run, p Probe) error {
+			d := r.disc.Primary()
+			if d == nil {
+				return noDoc(p.Title, r.disc.AS, r.disc.OIDC)
+			}
+			return CheckSigningAlgs(p.Title, d, "token_endpoint")
+		}),
+		md("other-endpoints-client-auth", Rule008, "introspection and revocation endpoints advertise asymmetric client authentication only", "SC008, RFC 8414 §2", 0, func(r *run, p Probe) error {
+			d := r.disc.Primary()
+			if d == nil {
+				return noDoc(p.Title, r.disc.AS, r.disc.OIDC)
+			}
+			for _, ep := range []string{"introspection_endpoint", "revocation_endpoint"} {
+				if d.str(ep) == "" {
+					continue
+				}
+				if err := CheckAuthMethods(p.Title, d, ep); err != nil {
+					return err
+				}
+				if err := CheckSigningAlgs(p.Title, d, ep); err != nil {
+					return err
+				}
+			}
+			return nil
+		}),
+		md("jwks-public-keys-only", RuleR003, "the JWKS holds public keys only", "RFC 7517 §5, RFC 7518 §6", 1, func(r *run, p Probe) error {
+			if err := r.fetchJWKS(p); err != nil {
+				return err
+			}
+			return jwksProblems(p, r.disc.JWKS, jose.ProblemPrivate, jose.ProblemSymmetric)
+		}),
+		md("jwks-key-strength", RuleR003, "RSA keys in the JWKS have at least 2048 bits", "RFC 7518 §3.3", 0, func(r *run, p Probe) error {
+			if r.disc.JWKS == nil {
+				return r.jwksMissing(p)
+			}
+			return jwksProblems(p, r.disc.JWKS, jose.ProblemWeakRSA)
+		}),
+		md("jwks-consistent", RuleR003, "JWKS keys have unique kids and sane use and alg", "RFC 7517 §4, RFC 8725 §3.1", 0, func(r *run, p Probe) error {
+			if r.disc.JWKS == nil {
+				return r.jwksMissing(p)
+			}
+			return jwksProblems(p, r.disc.JWKS, jose.ProblemDuplicateKID, jose.ProblemUse, jose.ProblemAlg, jose.ProblemKty)
+		}),
+		md("oidc-discovery-published", RuleR002, "an OpenID Connect discovery document is published", "OIDC Discovery §4", 0, func(r *run, p Probe) error {
+			if r.disc.OIDC != nil && r.disc.OIDC.Obj != nil {
+				return nil
+			}
+			if r.disc.OIDC != nil && r.disc.OIDC.Problem != nil {
+				return r.disc.OIDC.Problem
+			}
+			got := "not fetched"
+			if r.disc.OIDC != nil && r.disc.OIDC.Ex != nil {
+				got = r.disc.OIDC.Ex.Summary()
+			}
+			return verdict.Deviation(p.Title, "200 application/json at /.well-known/openid-configuration", p.Clause, got)
+		}),
+		md("oidc-issuer-matches", RuleR002, "the discovery document's issuer is the configured issuer", "OIDC Discovery §4.3", 0, func(r *run, p Probe) error {
+			d := r.disc.OIDC
+			if d == nil || d.Obj == nil {
+				return verdict.Deviation(p.Title, "a discovery document", "OIDC Discovery §4", "none")
+			}
+			return CheckIssuer(p.Title, r.o.Issuer, d, p.Clause)
+		}),
+		md("oidc-required-fields", RuleR002, "the OpenID Provider metadata has its required members", "OIDC Discovery §3", 0, func(r *run, p Probe) error {
+			d := r.disc.oidcFields()
+			if d == nil || d.Obj == nil {
+				return verdict.Deviation(p.Title, "OpenID Provider metadata", p.Clause, "none")
+			}
+			var missing []string
+			for _, f := range []string{"authorization_endpoint", "jwks_uri", "response_types_supported", "subject_types_supported", "id_token_signing_alg_values_supported"} {
+				if _, ok := d.Obj[f]; !ok {
+					missing = append(missing, f)
+				}
+			}
+			if len(missing) > 0 {
+				return verdict.Deviation(p.Title, "authorization_endpoint, jwks_uri, response_types_supported, subject_types_supported, id_token_signing_alg_values_supported", p.Clause, "missing "+strings.Join(missing, ", "))
+			}
+			return nil
+		}),
+		md("openid-scope", RuleR002, "the openid scope is advertised", "OIDC Discovery §3 (scopes_supported)", 0, func(r *run, p Probe) error {
+			d := r.disc.oidcFields()
+			scopes, present := d.list("scopes_supported")
+			if !present || !slices.Contains(scopes, "openid") {
+				return verdict.Deviation(p.Title, `"openid" in scopes_supported`, p.Clause, fmt.Sprint(scopes))
+			}
+			return nil
+		}),
+		md("id-token-algs-asymmetric", RuleR002, "id_tokens are signed asymmetrically, RS256 included", "OIDC Discovery §3, SC008", 0, func(r *run, p Probe) error {
+			d := r.disc.oidcFields()
+			algs, present := d.list("id_token_signing_alg_values_supported")
+			if !present {
+				return verdict.Deviation(p.Title, "id_token_signing_alg_values_supported", p.Clause, "absent")
+			}
+			for _, a := range algs {
+				if symmetricOrNoneAlg(a) {
+					return verdict.Deviation(p.Title, "asymmetric id_token algorithms only", p.Clause, fmt.Sprint(algs))
+				}
+			}
+			if !slices.Contains(algs, "RS256") {
+				return verdict.Deviation(p.Title, "RS256 among id_token_signing_alg_values_supported", p.Clause, fmt.Sprint(algs))
+			}
+			return nil
+		}),
+		md("code-flow", RuleR002, "the authorization code flow is offered", "OIDC Core §3.1, RFC 8414 §2", 0, func(r *run, p Probe) error {
+			d := r.disc.oidcFields()
+			types, _ := d.list("response_types_supported")
+			if !slices.Contains(types, "code") || d.str("authorization_endpoint") == "" {
+				return verdict.Deviation(p.Title, `"code" in response_types_supported and an authorization_endpoint`, p.Clause, fmt.Sprint(types))
+			}
+			return nil
+		}),
+		md("pkce-s256", RuleR002, "PKCE with S256 is advertised", "RFC 7636 §4.2, RFC 8414 §2, RFC 9700 §2.1.1", 0, func(r *run, p Probe) error {
+			d := r.disc.oidcFields()
+			methods, _ := d.list("code_challenge_methods_supported")
+			if !slices.Contains(methods, "S256") {
+				return verdict.Deviation(p.Title, `"S256" in code_challenge_methods_supported`, p.Clause, fmt.Sprint(methods))
+			}
+			return nil
+		}),
+	}
+}
+
+// fetchDiscovery fetches the RFC 8414 document (or the profile's
+// metadata_url) and the OIDC discovery document, once.
+func (r *run) fetchDiscovery() {
+	asURL := r.o.MetadataURL
+	if asURL == "" {
+		asURL, _ = WellKnownURL(r.o.Issuer, false)
+	}
+	oidcURL, _ := WellKnownURL(r.o.Issuer, true)
+	r.disc.AS = r.fetchDoc(asURL)
+	if oidcURL == asURL {
+		r.disc.OIDC = r.disc.AS
+	} else {
+		r.disc.OIDC = r.fetchDoc(oidcURL)
+	}
+}
+
+func (r *run) fetchDoc(u string) *Doc {
+	d := &Doc{URL: u}
+	d.Ex = r.send(http.MethodGet, u, http.Header{"Accept": {"application/json"}}, "")
+	probe := "metadata " + u
+	if err := cannotJudge(probe, d.Ex); err != nil {
+		d.Problem = err
+		return d
+	}
+	switch {
+	case d.Ex.Status == http.StatusNotFound || d.Ex.Status == http.StatusGone:
+		d.Missing = true
+	case d.Ex.Status != http.StatusOK:
+		d.Problem = verdict.CouldNotTestf(probe, "metadata: %s", d.Ex.Summary())
+	case !d.Ex.isJSON() || d.Ex.JSON() == nil:
+		d.Problem = verdict.Deviation(probe, "200 application/json metadata object", "RFC 8414 §3.2, OIDC Discovery §4.2", d.Ex.Summary())
+	default:
+		d.Obj = d.Ex.JSON()
+	}
+	return d
+}
+
+func (r *run) fetchJWKS(p Probe) error {
+	d := r.disc.Primary()
+	if d == nil {
+		return noDoc(p.Title, r.disc.AS, r.disc.OIDC)
+	}
+	u := d.str("jwks_uri")
+	if u == "" {
+		return verdict.CouldNotTestf(p.Title, "the metadata has no jwks_uri")
+	}
+	if err := checkHTTPS(p.Title, "jwks_uri", u, "RFC 8414 §2"); err != nil {
+		return err
+	}
+	r.disc.JWKSDoc = &Doc{URL: u}
+	ex := r.send(http.MethodGet, u, http.Header{"Accept": {"application/json"}}, "")
+	r.disc.JWKSDoc.Ex = ex
+	if err := cannotJudge(p.Title, ex); err != nil {
+		return err
+	}
+	if ex.Status != http.StatusOK {
+		return verdict.CouldNotTestf(p.Title, "JWKS: %s", ex.Summary())
+	}
+	set, err := jose.InspectJWKS(ex.Body)
+	if err != nil {
+		return verdict.Deviation(p.Title, "a JWK Set", "RFC 7517 §5", err.Error())
+	}
+	r.disc.JWKS = set
+	return nil
+}
+
+func (r *run) jwksMissing(p Probe) error {
+	if res := r.results["md/jwks-public-keys-only"]; res != nil && res.Err != nil {
+		var f *verdict.Finding
+		if errors.As(res.Err, &f) && f.Status == verdict.Error {
+			return res.Err
+		}
+	}
+	return verdict.CouldNotTestf(p.Title, "no JWKS was read")
+}
+
+// jwksProblems turns the inspection's problems of the given kinds into a
+// deviation.
+func jwksProblems(p Probe, set *jose.JWKS, kinds ...string) error {
+	var texts, clauses []string
+	for _, pr := range set.Problems {
+		if slices.Contains(kinds, pr.Kind) {
+			texts = append(texts, pr.Text)
+			if !slices.Contains(clauses, pr.Clause) {
+				clauses = append(clauses, pr.Clause)
+			}
+		}
+	}
+	if len(texts) == 0 {
+		return nil
+	}
+	return verdict.Deviation(p.Title, "no key with: "+strings.Join(kinds, ", "), strings.Join(clauses, "; "), strings.Join(texts, "; "))
+}

@@ -1,0 +1,283 @@
+package oauth_test
+
+import (
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"fmt"
+	"net"
+	"net/http/httptest"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apisec/apisec/fixtures/reference/authserver"
+	"github.com/apisec/apisec/harness/conduct"
+	"github.com/apisec/apisec/harness/jose"
+	"github.com/apisec/apisec/harness/oauth"
+	"github.com/apisec/apisec/harness/profile"
+	"github.com/apisec/apisec/harness/verdict"
+	gojose "github.com/go-jose/go-jose/v4"
+)
+
+// refTarget is the reference authorization server on a loopback TLS port.
+type refTarget struct {
+	srv   *httptest.Server
+	as    *authserver.Server
+	oauth *profile.OAuth
+	key   jose.Key
+	pool  *x509.CertPool
+	// recorderAddr is where the suite's JWKS must listen (jwks_uri mode).
+	recorderAddr  string
+	otherResource string
+}
+
+type refOpts struct {
+	defects  []string
+	mode     string
+	jwksURI  bool // client keys fetched from the suite's JWKS instead of registered
+	noGrant  bool
+	noRS     bool
+	clientID string
+	rsa      bool // an RSA-2048 client key registered for RS256
+}
+
+func startReference(t testing.TB, o refOpts) *refTarget {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	issuer := "https://" + ln.Addr().String()
+	var key crypto.Signer
+	alg := "ES256"
+	if o.rsa {
+		key, err = rsa.GenerateKey(rand.Reader, 2048)
+		alg = "RS256"
+	} else {
+		key, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.clientID == "" {
+		o.clientID = "apisec-client"
+	}
+	client := authserver.Client{ID: o.clientID}
+	recorderAddr := ""
+	if o.jwksURI {
+		recorderAddr = freeAddr(t)
+		client.JWKSURI = "http://" + recorderAddr + "/jwks.json"
+	} else {
+		client.Keys = gojose.JSONWebKeySet{Keys: []gojose.JSONWebKey{{Key: key.Public(), KeyID: "k1", Algorithm: alg, Use: "sig"}}}
+	}
+	defects := map[string]bool{}
+	for _, d := range o.defects {
+		defects[d] = true
+	}
+	as, err := authserver.New(authserver.Config{Issuer: issuer, Clients: []authserver.Client{client}, Defects: defects, AudienceMode: o.mode})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(as.Handler())
+	srv.Listener.Close()
+	srv.Listener = ln
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	pool := x509.NewCertPool()
+	pool.AddCert(srv.Certificate())
+	prof := &profile.OAuth{
+		Issuer: as.Issuer(), TokenEndpoint: as.TokenEndpoint(), ClientID: o.clientID, KeyID: "k1",
+		AudienceProfile: o.mode, KeyDistribution: "registered", GrantSubject: "test-user", Scope: "system/Patient.read",
+		ResourceURL: as.PatientURL("apisec-test-patient"),
+	}
+	if prof.AudienceProfile == "" {
+		prof.AudienceProfile = oauth.AudRFC7523
+	}
+	if o.jwksURI {
+		prof.KeyDistribution = "jwks_uri"
+	}
+	if o.noGrant {
+		prof.GrantSubject = ""
+	}
+	if o.noRS {
+		prof.ResourceURL = ""
+	}
+	return &refTarget{srv: srv, as: as, oauth: prof, key: jose.Key{Signer: key, KID: "k1"}, pool: pool,
+		recorderAddr: recorderAddr, otherResource: issuer + authserver.OtherResourcePath}
+}
+
+// freeAddr finds a loopback port for the suite's JWKS server, which the
+// target must know before the run starts.
+func freeAddr(t testing.TB) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func (rt *refTarget) run(t testing.TB) *oauth.Report {
+	t.Helper()
+	g := conduct.NewGuard(conduct.Config{Hosts: []string{"127.0.0.1"}, RatePerSecond: 2000, Burst: 200, Timeout: 5 * time.Second, RootCAs: rt.pool})
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	rep, err := oauth.Run(ctx, oauth.Config{OAuth: rt.oauth, Key: rt.key, Client: &oauth.Client{HTTP: g.HTTPClient(nil)}, RecorderAddr: rt.recorderAddr, OtherResource: rt.otherResource})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Sent > rep.Planned || int64(rep.Sent) != g.Used() {
+		t.Fatalf("sent %d requests (guard saw %d), plan lists %d", rep.Sent, g.Used(), rep.Planned)
+	}
+	return rep
+}
+
+// ruleStatus is the worst status per rule (error > fail > warn > pass).
+func ruleStatus(rep *oauth.Report) map[string]verdict.Status {
+	rank := map[verdict.Status]int{verdict.Pass: 0, verdict.NotApplicable: 0, verdict.Warn: 1, verdict.Fail: 2, verdict.Error: 3}
+	out := map[string]verdict.Status{}
+	for _, res := range rep.Results {
+		st, _ := verdict.Classify(res.Err)
+		if cur, ok := out[res.Probe.Rule]; !ok || rank[st] > rank[cur] {
+			out[res.Probe.Rule] = st
+		}
+	}
+	return out
+}
+
+func dump(rep *oauth.Report) string {
+	var b strings.Builder
+	for _, res := range rep.Results {
+		st, f := verdict.Classify(res.Err)
+		msg := ""
+		if f != nil {
+			msg = f.Error()
+		}
+		fmt.Fprintf(&b, "%-8s %-7s %-45s %s %v\n", res.Probe.Rule, st, res.Probe.ID, msg, res.Notes)
+	}
+	return b.String()
+}
+
+func nonPass(rep *oauth.Report) map[string]verdict.Status {
+	out := map[string]verdict.Status{}
+	for _, res := range rep.Results {
+		if st, _ := verdict.Classify(res.Err); st != verdict.Pass && st != verdict.NotApplicable {
+			out[res.Probe.ID] = st
+		}
+	}
+	return out
+}
+
+func keys[M ~map[string]V, V any](m M) []string {
+	var ks []string
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+// TestReferenceConformant: the conformant reference target passes every
+// probe in rfc7523bis mode; in RFC 7523 mode it earns exactly the warning
+// that it meets only the legacy audience rules.
+func TestReferenceConformant(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts refOpts
+		want map[string]verdict.Status
+	}{
+		{"rfc7523bis/ec", refOpts{mode: oauth.AudRFC7523bis}, map[string]verdict.Status{"SC-R001": verdict.Pass}},
+		{"rfc7523bis/rsa", refOpts{mode: oauth.AudRFC7523bis, rsa: true}, map[string]verdict.Status{"SC-R001": verdict.Pass}},
+		{"rfc7523bis/jwks_uri", refOpts{mode: oauth.AudRFC7523bis, jwksURI: true}, map[string]verdict.Status{"SC-R001": verdict.Pass}},
+		{"rfc7523", refOpts{mode: oauth.AudRFC7523}, map[string]verdict.Status{"SC-R001": verdict.Warn}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rt := startReference(t, tc.opts)
+			rep := rt.run(t)
+			got := ruleStatus(rep)
+			for _, rule := range []string{oauth.RuleR001, oauth.RuleR002, oauth.RuleR003, oauth.Rule008} {
+				want, ok := tc.want[rule]
+				if !ok {
+					want = verdict.Pass
+				}
+				if got[rule] != want {
+					t.Errorf("%s: got %s, want %s\n%s", rule, got[rule], want, dump(rep))
+				}
+			}
+			if rep.Sent == 0 || rep.Sent > rep.Planned {
+				t.Errorf("sent %d, planned %d", rep.Sent, rep.Planned)
+			}
+			if tc.opts.mode == oauth.AudRFC7523 {
+				if np := keys(nonPass(rep)); len(np) != 1 || np[0] != "ca/audience-profile" {
+					t.Errorf("want only ca/audience-profile to warn, got %v", np)
+				}
+			}
+		})
+	}
+}
+
+// undetected are the reference defects the probes cannot see, and why.
+var undetected = map[string]string{
+	authserver.DefectAcceptForeignKey:     "needs a second registered client whose key the suite holds; the profile registers one client",
+	authserver.DefectRSAcceptExpiredToken: "needs a validly signed expired access token; the suite cannot wait out the token lifetime within the run",
+}
+
+// TestReferenceDefects: each defect of the reference target flips exactly
+// the rules it names, and nothing else.
+func TestReferenceDefects(t *testing.T) {
+	for _, d := range authserver.Defects() {
+		t.Run(d.Name, func(t *testing.T) {
+			opts := refOpts{mode: oauth.AudRFC7523bis, defects: []string{d.Name}}
+			switch d.Name {
+			case authserver.DefectIgnoreKeyAlg:
+				opts.rsa = true // PS256 with a key registered for RS256
+			case authserver.DefectAcceptShortRSAKey:
+				opts.jwksURI = true // the suite publishes a 1024-bit key
+			}
+			rep := startReference(t, opts).run(t)
+			got := ruleStatus(rep)
+			want := map[string]bool{}
+			if _, gap := undetected[d.Name]; !gap {
+				for _, r := range d.Breaks {
+					want[r] = true
+				}
+			}
+			for _, rule := range []string{oauth.RuleR001, oauth.RuleR002, oauth.RuleR003, oauth.Rule008} {
+				broken := got[rule] == verdict.Fail || got[rule] == verdict.Warn
+				if got[rule] == verdict.Error {
+					t.Errorf("%s: error\n%s", rule, dump(rep))
+				}
+				if broken != want[rule] {
+					t.Errorf("%s: got %s, want broken=%v (defect breaks %v); failing probes %v", rule, got[rule], want[rule], d.Breaks, keys(nonPass(rep)))
+				}
+			}
+		})
+	}
+}
+
+func TestReferenceDump(t *testing.T) {
+	rt := startReference(t, refOpts{mode: oauth.AudRFC7523bis})
+	rep := rt.run(t)
+	t.Logf("sent %d of %d planned in %v\n%s", rep.Sent, rep.Planned, rep.Elapsed, dump(rep))
+}
+
+func TestReferenceDefectsSurvey(t *testing.T) {
+	for _, d := range authserver.Defects() {
+		rt := startReference(t, refOpts{mode: oauth.AudRFC7523bis, defects: []string{d.Name}})
+		rep := rt.run(t)
+		got := ruleStatus(rep)
+		var bad []string
+		for _, r := range keys(got) {
+			if got[r] != verdict.Pass {
+				bad = append(bad, r+"="+got[r].String())
+			}
+		}
+		t.Logf("%-40s breaks %v -> %v %v", d.Name, d.Breaks, bad, keys(nonPass(rep)))
+	}
+}

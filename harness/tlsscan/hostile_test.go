@@ -1,0 +1,151 @@
+package tlsscan
+
+import (
+	"context"
+	"io"
+	"net"
+	"testing"
+	"time"
+)
+
+// readHello consumes what the client sent (up to one read).
+func readHello(c net.Conn) {
+	_ = c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	buf := make([]byte, 1<<16)
+	_, _ = c.Read(buf)
+}
+
+// Hostile endpoints must each yield a classified error within the deadline,
+// never a panic, a hang or a "supported" claim.
+func TestScanHostileEndpoints(t *testing.T) {
+	freePort := func(t *testing.T) string {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		must(t, err)
+		addr := ln.Addr().String()
+		ln.Close()
+		return addr
+	}
+	cases := []struct {
+		name  string
+		addr  func(t *testing.T) string
+		kinds []Kind
+	}{
+		{"nothing listening", freePort, []Kind{KindRefused}},
+		{"plain HTTP", func(t *testing.T) string {
+			return serveRaw(t, func(c net.Conn) {
+				readHello(c)
+				_, _ = io.WriteString(c, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+			})
+		}, []Kind{KindNotTLS}},
+		{"close mid-handshake", func(t *testing.T) string {
+			return serveRaw(t, func(c net.Conn) {
+				readHello(c)
+				// A ServerHello record header announcing 80 bytes, then 10.
+				_, _ = c.Write([]byte{22, 3, 3, 0, 80, 2, 0, 0, 76, 3, 3, 1, 2, 3, 4})
+			})
+		}, []Kind{KindEOF}},
+		{"garbage records", func(t *testing.T) string {
+			return serveRaw(t, func(c net.Conn) {
+				readHello(c)
+				_, _ = c.Write([]byte{0x99, 0x03, 0x03, 0x00, 0x10, 0xde, 0xad, 0xbe, 0xef, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11})
+			})
+		}, []Kind{KindProtocol}},
+		{"oversized record", func(t *testing.T) string {
+			return serveRaw(t, func(c net.Conn) {
+				readHello(c)
+				_, _ = c.Write([]byte{22, 3, 3, 0xff, 0xff})
+			})
+		}, []Kind{KindTooLarge}},
+		{"malformed ServerHello", func(t *testing.T) string {
+			return serveRaw(t, func(c net.Conn) {
+				readHello(c)
+				_, _ = c.Write([]byte{22, 3, 3, 0, 8, 2, 0, 0, 4, 3, 3, 0, 0})
+			})
+		}, []Kind{KindProtocol}},
+		{"stall (slowloris)", func(t *testing.T) string {
+			return serveRaw(t, func(c net.Conn) {
+				readHello(c)
+				_, _ = c.Write([]byte{22, 3}) // two bytes, then nothing
+				_, _ = io.Copy(io.Discard, c)
+			})
+		}, []Kind{KindTimeout}},
+		{"silent accept", func(t *testing.T) string {
+			return serveRaw(t, func(c net.Conn) { _, _ = io.Copy(io.Discard, c) })
+		}, []Kind{KindTimeout}},
+		{"close without answer", func(t *testing.T) string {
+			return serveRaw(t, func(c net.Conn) { readHello(c) })
+		}, []Kind{KindEOF}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			addr := tc.addr(t)
+			timeout := 400 * time.Millisecond
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			start := time.Now()
+			res, err := Scan(ctx, Target{Address: addr, ServerName: "scan.test"}, Options{Timeout: timeout})
+			took := time.Since(start)
+			if res == nil {
+				t.Fatal("nil Result")
+			}
+			if err == nil {
+				t.Fatalf("no error; versions %+v", res.Versions)
+			}
+			if k := kindOf(err); !containsKind(tc.kinds, k) {
+				t.Errorf("error kind %q (%v), want one of %v", k, err, tc.kinds)
+			}
+			// Stage one runs every version in parallel: one deadline,
+			// plus scheduling slack.
+			if took > 4*timeout+time.Second {
+				t.Errorf("took %v with a %v handshake deadline", took, timeout)
+			}
+			for _, vr := range res.Versions {
+				if vr.Supported {
+					t.Errorf("%s reported supported by a hostile endpoint", vr.Name)
+				}
+			}
+		})
+	}
+}
+
+func containsKind(ks []Kind, k Kind) bool {
+	for _, x := range ks {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+func TestScanCancelledContext(t *testing.T) {
+	addr := serveRaw(t, func(c net.Conn) { _, _ = io.Copy(io.Discard, c) })
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := Scan(ctx, Target{Address: addr}, Options{Timeout: time.Minute})
+	if err == nil || time.Since(start) > 3*time.Second {
+		t.Fatalf("cancelled scan returned %v after %v", err, time.Since(start))
+	}
+	if k := kindOf(err); k != KindTimeout && k != KindCanceled {
+		t.Errorf("kind %q, want timeout or canceled", k)
+	}
+}
+
+func TestScanGuardRefusal(t *testing.T) {
+	deny := func(context.Context, string, string) (net.Conn, error) {
+		return nil, errHostNotAllowed
+	}
+	res, err := Scan(context.Background(), Target{Address: "127.0.0.1:1"}, Options{Dial: deny})
+	if kindOf(err) != KindGuard {
+		t.Fatalf("err = %v, want kind guard", err)
+	}
+	if res.Handshakes == 0 {
+		t.Error("refused dials must still be counted as attempted handshakes")
+	}
+}
+
+type hostErr string
+
+func (e hostErr) Error() string { return string(e) }
+
+const errHostNotAllowed = hostErr("conduct: host is not named in the profile")

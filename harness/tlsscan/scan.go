@@ -1,0 +1,533 @@
+// Package tlsscan scans one TLS endpoint: protocol versions SSL 2.0 to
+// TLS 1.3, every cipher suite of the IANA registry the server accepts per
+// version and its preference order, key-exchange groups, DHE primes,
+// certificate chains, the signature hashes it accepts for the key exchange,
+// and the options NCSC grades (compression, renegotiation, 0-RTT, OCSP
+// stapling, Extended Master Secret). It reports plain data; grading is the
+// job of harness/ncsc.
+//
+// Most probes are hand-made ClientHellos read up to ServerHelloDone (see
+// wire.go for why); certificate, OCSP and 0-RTT checks use a full
+// crypto/tls handshake. Handshakes run in parallel within a bound, every
+// connection goes through Options.Dial, and each has its own deadline.
+package tlsscan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"sort"
+	"sync"
+	"time"
+)
+
+// Scan scans one endpoint. The Result is never nil. A non-nil error means
+// the endpoint could not be scanned at all (nothing listening, not TLS,
+// timeouts, garbage); it is an *Error whose Kind names the cause, and the
+// Result holds whatever was seen.
+func Scan(ctx context.Context, t Target, o Options) (*Result, error) {
+	o.fill()
+	s := &scanner{t: t, o: o, sem: make(chan struct{}, o.Concurrency),
+		chains: map[string]rawChain{}, dh: map[string]DHGroup{}}
+	res := &Result{Address: t.Address, ServerName: serverName(t), Started: o.Now(), ClientAuth: "none"}
+	start := time.Now()
+	defer func() {
+		res.DurationMS = time.Since(start).Milliseconds()
+		res.Handshakes = int(s.handshakes.Load())
+		s.mu.Lock()
+		res.Probes = s.probes
+		res.Errors = s.errs
+		s.mu.Unlock()
+	}()
+	if _, _, err := net.SplitHostPort(t.Address); err != nil {
+		return res, &Error{Kind: KindOther, Op: "parse address", Err: err}
+	}
+	err := s.run(ctx, res)
+	return res, err
+}
+
+// versionState is what the scan learnt about one version.
+type versionState struct {
+	v        uint16
+	status   string // "yes", "no", "maybe", "error"
+	first    outcome
+	accepted map[uint16]SuiteResult
+	hello    *outcome // first ServerHello of this version, for extensions
+	err      string
+	mu       sync.Mutex
+}
+
+func (vs *versionState) add(out outcome) {
+	vs.mu.Lock()
+	defer vs.mu.Unlock()
+	if vs.hello == nil {
+		o := out
+		vs.hello = &o
+	}
+	su, _ := LookupSuite(out.sh.Suite)
+	r := SuiteResult{Code: out.sh.Suite, Name: su.DisplayName(), OpenSSL: su.OpenSSL, Kx: su.Kx, Au: su.Au,
+		Enc: su.Enc, Bits: su.Bits, Mac: su.Mac, Export: su.Export, Probe: out.probe, Group: out.sh.KeyShare}
+	if out.ske != nil {
+		if out.ske.Curve != 0 {
+			r.Group = out.ske.Curve
+		}
+		if len(out.ske.P) > 0 {
+			r.DHBits = identifyDH(out.ske.P, out.ske.G).Bits
+		}
+	}
+	if _, ok := vs.accepted[r.Code]; !ok {
+		vs.accepted[r.Code] = r
+	}
+}
+
+func (vs *versionState) fail(msg string) {
+	vs.mu.Lock()
+	defer vs.mu.Unlock()
+	if vs.err == "" {
+		vs.err = msg
+	}
+}
+
+// spec is the ClientHello the scan uses for version v and these suites.
+func (s *scanner) spec(v uint16, suites []uint16) helloSpec {
+	return defaultHello(v, serverName(s.t), suites)
+}
+
+func (s *scanner) run(ctx context.Context, res *Result) error {
+	tlsVersions := AllVersions[1:]
+	states := map[uint16]*versionState{}
+	for _, v := range tlsVersions {
+		states[v] = &versionState{v: v, accepted: map[uint16]SuiteResult{}}
+	}
+	var v2 VersionResult
+	var wg sync.WaitGroup
+
+	// Stage 1: one ClientHello per version, and the SSL 2.0 hello.
+	wg.Go(func() { v2 = s.sslv2(ctx) })
+	for _, v := range tlsVersions {
+		vs := states[v]
+		wg.Go(func() {
+			cands := suitesFor(v)
+			out := s.hello(ctx, "version "+VersionName(v), s.spec(v, cands[:min(len(cands), 128)]), true)
+			vs.first = out
+			switch {
+			case out.err != nil:
+				vs.status = "error"
+				vs.fail(out.err.Error())
+			case out.accepted(v):
+				vs.status = "yes"
+				vs.add(out)
+			case out.sh != nil:
+				vs.status = "no" // the server answered with another version
+			case out.alert != nil && out.alert.Description == 70:
+				vs.status = "no" // protocol_version
+			default:
+				vs.status = "maybe" // no shared suite among the first ones, or a silent close
+			}
+		})
+	}
+	wg.Wait()
+	if err := s.unreachable(ctx, states, v2); err != nil {
+		res.Versions = s.versionResults(v2, states, tlsVersions)
+		return err
+	}
+
+	// Stage 2: enumerate every accepted suite per version, in chunks,
+	// by offering the remaining ones until the server refuses.
+	for _, v := range tlsVersions {
+		vs := states[v]
+		if vs.status != "yes" && vs.status != "maybe" {
+			continue
+		}
+		cands := suitesFor(v)
+		if vs.status == "maybe" {
+			cands = cands[min(len(cands), 128):] // the first ones were all refused
+		} else {
+			cands = slices.DeleteFunc(cands, func(c uint16) bool { return c == vs.first.sh.Suite })
+		}
+		for chunk := range slices.Chunk(cands, s.o.ChunkSize) {
+			wg.Go(func() { s.enumerate(ctx, vs, chunk) })
+		}
+	}
+	wg.Wait()
+	for _, vs := range states {
+		if vs.status == "maybe" {
+			if len(vs.accepted) > 0 {
+				vs.status = "yes"
+			} else {
+				vs.status = "no"
+			}
+		}
+	}
+	res.Versions = s.versionResults(v2, states, tlsVersions)
+	anyVersion := v2.Supported
+	for _, vs := range states {
+		anyVersion = anyVersion || vs.status == "yes"
+	}
+	if !anyVersion {
+		return &Error{Kind: KindProtocol, Op: "enumerate versions", Err: fmt.Errorf("server accepted no protocol version and no cipher suite")}
+	}
+
+	// Stage 3: preference order, groups, signature hashes, options and
+	// the full handshake, in parallel. Probes read snapshots of the suite
+	// lists because order() re-sorts them.
+	snapshot := map[uint16][]SuiteResult{}
+	for _, vr := range res.Versions {
+		snapshot[vr.Version] = slices.Clone(vr.Suites)
+	}
+	for i := range res.Versions {
+		vr := &res.Versions[i]
+		if len(vr.Suites) >= 2 {
+			wg.Go(func() { s.order(ctx, vr) })
+		}
+	}
+	v12 := highestLegacy(states)
+	if states[VersionTLS13].status == "yes" {
+		wg.Go(func() { res.Groups.TLS13, res.Groups.TLS13Error = s.groups13(ctx) })
+	}
+	if v12 != 0 {
+		wg.Go(func() { res.Groups.TLS12, res.Groups.TLS12Error = s.groups12(ctx, v12, snapshot[v12]) })
+		wg.Go(func() { res.Compression = s.compression(ctx, v12, snapshot[v12]) })
+		hello := states[v12].hello
+		res.SecureRenegotiation = SecureRenegotiation{Tested: true, Version: v12, Probe: hello.probe}
+		_, res.SecureRenegotiation.Supported = hello.sh.ext(extRenegotiation)
+		res.ExtendedMasterSecret = ExtendedMasterSecret{Tested: true, Version: v12, Probe: hello.probe}
+		_, res.ExtendedMasterSecret.Supported = hello.sh.ext(extExtendedMS)
+	} else {
+		na := "no TLS 1.0-1.2 (or SSL 3.0) version is supported"
+		res.Compression.NotTested = na
+		res.SecureRenegotiation.NotTested = na
+		res.ExtendedMasterSecret.NotTested = na
+		res.Groups.TLS12Error = ""
+	}
+	if v12 == VersionTLS12 {
+		wg.Go(func() { res.KexSignatures = s.kexSignatures(ctx, snapshot[VersionTLS12]) })
+	}
+	var full fullResult
+	wg.Go(func() { full = s.fullHandshake(ctx) })
+	if s.o.RenegotiationAttempts > 0 && v12 == VersionTLS12 {
+		wg.Go(func() { res.ClientRenegotiation = s.clientRenegotiation(ctx) })
+	} else if v12 != VersionTLS12 {
+		res.ClientRenegotiation.NotTested = "TLS 1.2 is not supported"
+	} else {
+		res.ClientRenegotiation.NotTested = "disabled by Options.RenegotiationAttempts"
+	}
+	wg.Wait()
+	s.assemble(res, full)
+	return ctx.Err()
+}
+
+// unreachable decides after the first round whether the endpoint can be
+// scanned at all: every probe failed, or it never sent a TLS byte.
+func (s *scanner) unreachable(ctx context.Context, states map[uint16]*versionState, v2 VersionResult) error {
+	if ctx.Err() != nil {
+		return &Error{Kind: KindCanceled, Op: "scan", Err: ctx.Err()}
+	}
+	if v2.Supported {
+		return nil
+	}
+	var firstErr error
+	answered, closed := false, false
+	for _, v := range []uint16{VersionTLS12, VersionTLS13, VersionTLS11, VersionTLS10, VersionSSL30} {
+		out := states[v].first
+		switch {
+		case out.err != nil:
+			if firstErr == nil {
+				firstErr = out.err
+			}
+		case out.closed:
+			closed = true
+		default:
+			answered = true
+		}
+	}
+	switch {
+	case answered:
+		return nil
+	case firstErr != nil:
+		return firstErr
+	case closed:
+		return &Error{Kind: KindEOF, Op: "read ServerHello", Err: fmt.Errorf("server closed every connection without answering a ClientHello")}
+	}
+	return nil
+}
+
+// enumerate offers chunk, records the chosen suite, removes it and offers
+// the rest again until the server refuses (the sslscan/testssl method).
+func (s *scanner) enumerate(ctx context.Context, vs *versionState, chunk []uint16) {
+	remaining := slices.Clone(chunk)
+	for round := 0; len(remaining) > 0 && round <= len(chunk); round++ {
+		out := s.hello(ctx, fmt.Sprintf("%s suites (%d left)", VersionName(vs.v), len(remaining)), s.spec(vs.v, remaining), true)
+		if out.err != nil {
+			vs.fail(out.err.Error())
+			return
+		}
+		if !out.accepted(vs.v) {
+			return
+		}
+		i := slices.Index(remaining, out.sh.Suite)
+		if i < 0 {
+			// RFC 5246 7.4.1.3: the server must pick an offered suite.
+			vs.fail(fmt.Sprintf("server chose suite 0x%04x that was not offered (probe %d)", out.sh.Suite, out.probe))
+			return
+		}
+		vs.add(out)
+		remaining = slices.Delete(remaining, i, i+1)
+	}
+}
+
+func highestLegacy(states map[uint16]*versionState) uint16 {
+	for _, v := range []uint16{VersionTLS12, VersionTLS11, VersionTLS10, VersionSSL30} {
+		if states[v].status == "yes" {
+			return v
+		}
+	}
+	return 0
+}
+
+func (s *scanner) versionResults(v2 VersionResult, states map[uint16]*versionState, versions []uint16) []VersionResult {
+	out := []VersionResult{v2}
+	for _, v := range versions {
+		vs := states[v]
+		vr := VersionResult{Version: v, Name: VersionName(v), Supported: vs.status == "yes", Error: vs.err}
+		for _, su := range suitesFor(v) { // registry order
+			if r, ok := vs.accepted[su]; ok {
+				vr.Suites = append(vr.Suites, r)
+			}
+		}
+		out = append(out, vr)
+	}
+	return out
+}
+
+// order finds whether the server imposes its preference: offer the
+// accepted suites strongest first, then again with the server's pick moved
+// to the end. A server that picks it again has its own order (moving the
+// pick instead of reversing the list keeps the client's first suite the
+// same, so ChaCha20 prioritisation in OpenSSL and crypto/tls, which looks
+// at the client's first suite, does not pass for client order). Then the
+// full ranking is read by iterative removal.
+func (s *scanner) order(ctx context.Context, vr *VersionResult) {
+	fwd := make([]uint16, len(vr.Suites))
+	for i, r := range vr.Suites {
+		fwd[i] = r.Code
+	}
+	a := s.hello(ctx, VersionName(vr.Version)+" order (registry order)", s.spec(vr.Version, fwd), false)
+	if !a.accepted(vr.Version) || !slices.Contains(fwd, a.sh.Suite) {
+		s.noteError("%s: order probe %d not answered with an offered suite", vr.Name, a.probe)
+		return
+	}
+	moved := append(slices.DeleteFunc(slices.Clone(fwd), func(c uint16) bool { return c == a.sh.Suite }), a.sh.Suite)
+	b := s.hello(ctx, VersionName(vr.Version)+" order (first pick offered last)", s.spec(vr.Version, moved), false)
+	if !b.accepted(vr.Version) {
+		s.noteError("%s: order probe %d not answered", vr.Name, b.probe)
+		return
+	}
+	if a.sh.Suite != b.sh.Suite {
+		vr.Order = "client"
+		return
+	}
+	vr.Order = "server"
+	pref := []uint16{a.sh.Suite}
+	rem := slices.DeleteFunc(slices.Clone(fwd), func(c uint16) bool { return c == a.sh.Suite })
+	for len(rem) > 1 {
+		out := s.hello(ctx, fmt.Sprintf("%s server preference rank %d", vr.Name, len(pref)+1), s.spec(vr.Version, rem), false)
+		i := -1
+		if out.accepted(vr.Version) {
+			i = slices.Index(rem, out.sh.Suite)
+		}
+		if i < 0 {
+			s.noteError("%s: preference ranking stopped at rank %d (probe %d)", vr.Name, len(pref)+1, out.probe)
+			return
+		}
+		pref = append(pref, rem[i])
+		rem = slices.Delete(rem, i, i+1)
+	}
+	vr.ServerPreference = append(pref, rem...)
+	rank := map[uint16]int{}
+	for i, c := range vr.ServerPreference {
+		rank[c] = i
+	}
+	sort.SliceStable(vr.Suites, func(i, j int) bool { return rank[vr.Suites[i].Code] < rank[vr.Suites[j].Code] })
+}
+
+// groups13 lists the TLS 1.3 groups: offering no key share makes the
+// server name its preferred offered group in a HelloRetryRequest (RFC 8446
+// 4.1.4), so no key has to be generated for exotic or hybrid groups.
+func (s *scanner) groups13(ctx context.Context) ([]Group, string) {
+	remaining := groupIDs(func(g Group) bool { return g.TLS13 })
+	var found []Group
+	for len(remaining) > 0 {
+		h := s.spec(VersionTLS13, suitesFor(VersionTLS13))
+		h.Groups, h.KeyShare = remaining, nil
+		out := s.hello(ctx, fmt.Sprintf("TLS 1.3 groups (%d left)", len(remaining)), h, false)
+		if out.err != nil {
+			return found, out.err.Error()
+		}
+		if !out.accepted(VersionTLS13) {
+			return found, ""
+		}
+		i := slices.Index(remaining, out.sh.KeyShare)
+		if i < 0 {
+			return found, fmt.Sprintf("server selected group 0x%04x that was not offered (probe %d)", out.sh.KeyShare, out.probe)
+		}
+		found = append(found, LookupGroup(remaining[i]))
+		remaining = slices.Delete(remaining, i, i+1)
+	}
+	return found, ""
+}
+
+// groups12 lists the ECDHE curves of TLS 1.0-1.2 from ServerKeyExchange.
+func (s *scanner) groups12(ctx context.Context, v uint16, accepted []SuiteResult) ([]Group, string) {
+	var suites []uint16
+	for _, r := range accepted {
+		if su, _ := LookupSuite(r.Code); su.ephemeralEC() {
+			suites = append(suites, r.Code)
+		}
+	}
+	if len(suites) == 0 {
+		return nil, ""
+	}
+	remaining := groupIDs(func(g Group) bool { return g.TLS12 && (g.Kind == "ec" || g.Kind == "ecx") })
+	var found []Group
+	for len(remaining) > 0 {
+		h := s.spec(v, suites)
+		h.Groups = remaining
+		out := s.hello(ctx, fmt.Sprintf("%s ECDHE curves (%d left)", VersionName(v), len(remaining)), h, true)
+		if out.err != nil {
+			return found, out.err.Error()
+		}
+		if !out.accepted(v) {
+			return found, ""
+		}
+		if out.ske == nil || out.ske.CurveType != 3 {
+			return found, fmt.Sprintf("no named curve in ServerKeyExchange (probe %d)", out.probe)
+		}
+		i := slices.Index(remaining, out.ske.Curve)
+		if i < 0 {
+			return found, fmt.Sprintf("server used curve 0x%04x that was not offered (probe %d)", out.ske.Curve, out.probe)
+		}
+		found = append(found, LookupGroup(remaining[i]))
+		remaining = slices.Delete(remaining, i, i+1)
+	}
+	return found, ""
+}
+
+// kexSignatures offers, per hash, only the signature schemes with that hash
+// and sees whether the server still signs its ServerKeyExchange.
+func (s *scanner) kexSignatures(ctx context.Context, accepted []SuiteResult) []KexSignature {
+	var suites []uint16
+	for _, r := range accepted {
+		if su, _ := LookupSuite(r.Code); su.signedKex() {
+			suites = append(suites, r.Code)
+		}
+	}
+	if len(suites) == 0 {
+		return nil
+	}
+	hashes := []string{"md5", "sha1", "sha224", "sha256", "sha384", "sha512"}
+	out := make([]KexSignature, len(hashes))
+	var wg sync.WaitGroup
+	for i, hash := range hashes {
+		wg.Go(func() {
+			h := s.spec(VersionTLS12, suites)
+			h.SigSchemes = sigSchemesWithHash(hash)
+			o := s.hello(ctx, "TLS 1.2 key exchange signed with "+hash, h, true)
+			ks := KexSignature{Hash: hash, Offered: h.SigSchemes, Probe: o.probe}
+			switch {
+			case o.err != nil:
+				ks.Error = o.err.Error()
+			case o.alert != nil:
+				ks.Alert = o.alert.String()
+			case o.accepted(VersionTLS12) && o.ske != nil && o.ske.Signed:
+				ks.Used = o.ske.SigScheme
+				ks.Accepted = slices.Contains(h.SigSchemes, o.ske.SigScheme)
+			}
+			out[i] = ks
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// compression offers DEFLATE (RFC 3749) before null.
+func (s *scanner) compression(ctx context.Context, v uint16, accepted []SuiteResult) Compression {
+	suites := make([]uint16, len(accepted))
+	for i, r := range accepted {
+		suites[i] = r.Code
+	}
+	h := s.spec(v, suites)
+	h.Compression = []uint8{1, 0}
+	out := s.hello(ctx, VersionName(v)+" compression", h, false)
+	c := Compression{Version: v, Probe: out.probe}
+	switch {
+	case out.err != nil:
+		c.NotTested = out.err.Error()
+	case out.accepted(v):
+		c.Tested, c.Method, c.Supported = true, out.sh.Compression, out.sh.Compression != 0
+	default:
+		c.Tested = true // refused a hello that offered DEFLATE: no compression
+	}
+	return c
+}
+
+// sslv2 sends one SSL 2.0 CLIENT-HELLO; the SERVER-HELLO lists every cipher
+// spec the server shares, so one connection enumerates them all.
+func (s *scanner) sslv2(ctx context.Context) VersionResult {
+	vr := VersionResult{Version: VersionSSL20, Name: VersionName(VersionSSL20)}
+	specs := make([]uint32, len(sslv2Table))
+	for i, su := range sslv2Table {
+		specs[i] = su.Code
+	}
+	hello := sslv2Hello(specs)
+	p := Probe{Purpose: "version SSL 2.0", Offered: fmt.Sprintf("SSL 2.0 CLIENT-HELLO, %d cipher specs", len(specs)), ClientHello: s.hexOf(hello)}
+	start := time.Now()
+	sh, err := func() (*sslv2ServerHello, error) {
+		if err := s.acquire(ctx); err != nil {
+			return nil, wrapErr("wait for a slot", err)
+		}
+		defer s.release()
+		ctx, cancel := context.WithTimeout(ctx, s.o.Timeout)
+		defer cancel()
+		conn, done, err := s.dial(ctx)
+		if err != nil {
+			return nil, err
+		}
+		defer done()
+		if _, err := conn.Write(hello); err != nil {
+			return nil, wrapErr("write CLIENT-HELLO", err)
+		}
+		return readSSLv2ServerHello(conn)
+	}()
+	p.DurationUS = time.Since(start).Microseconds()
+	var ae *alertError
+	switch {
+	case err == nil:
+		p.Outcome, p.Answer = "server-hello", fmt.Sprintf("SSL 2.0 SERVER-HELLO, %d cipher specs", len(sh.Specs))
+		vr.Supported = len(sh.Specs) > 0
+		for _, c := range sh.Specs {
+			su := Suite{Code: c, Name: fmt.Sprintf("SSL_CK_0x%06X", c), Protocol: "SSLv2"}
+			for _, t := range sslv2Table {
+				if t.Code == c {
+					su = t
+				}
+			}
+			vr.SSLv2Ciphers = append(vr.SSLv2Ciphers, su)
+		}
+	case errors.As(err, &ae):
+		p.Outcome, p.Answer = "alert", ae.Alert.String()
+	case KindOf(err) == KindEOF || KindOf(err) == KindReset:
+		p.Outcome, p.Answer = "closed", err.Error()
+	default:
+		// Garbage in answer to an SSL 2.0 hello is common from TLS-only
+		// servers; it only means "no SSL 2.0".
+		p.Outcome, p.ErrorKind, p.Answer = "error", KindOf(err), err.Error()
+		if k := KindOf(err); k == KindTimeout || k == KindRefused || k == KindGuard || k == KindCanceled {
+			vr.Error = err.Error()
+		}
+	}
+	s.addProbe(p)
+	return vr
+}

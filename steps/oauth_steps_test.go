@@ -1,0 +1,224 @@
+package steps
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/pem"
+	"net"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/apisec/apisec/features"
+	"github.com/apisec/apisec/fixtures/reference/authserver"
+	"github.com/apisec/apisec/harness/catalogue"
+	"github.com/apisec/apisec/harness/conduct"
+	"github.com/apisec/apisec/harness/oauth"
+	"github.com/apisec/apisec/harness/profile"
+	"github.com/apisec/apisec/harness/verdict"
+	"github.com/cucumber/godog"
+	gojose "github.com/go-jose/go-jose/v4"
+)
+
+var oauthRules = []string{"SC-R001", "SC-R002", "SC-R003", "SC008"}
+
+// oauthTarget starts the reference authorization server on loopback TLS and
+// returns an Env whose profile points the suite at it.
+func oauthTarget(t *testing.T, defects ...string) *Env {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	issuer := "https://" + ln.Addr().String()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "client.key"), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	on := map[string]bool{}
+	for _, d := range defects {
+		on[d] = true
+	}
+	as, err := authserver.New(authserver.Config{Issuer: issuer, AudienceMode: authserver.AudienceRFC7523bis, Defects: on,
+		Clients: []authserver.Client{{ID: "apisec-client", Keys: gojose.JSONWebKeySet{Keys: []gojose.JSONWebKey{{Key: &key.PublicKey, KeyID: "k1", Algorithm: "ES256", Use: "sig"}}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(as.Handler())
+	srv.Listener.Close()
+	srv.Listener = ln
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	pool := x509.NewCertPool()
+	pool.AddCert(srv.Certificate())
+	p := &profile.Profile{Version: 1, Dir: dir,
+		Target: profile.Target{Name: "reference", BaseURL: issuer, Interfaces: []string{"rest"}},
+		OAuth: &profile.OAuth{Issuer: as.Issuer(), TokenEndpoint: as.TokenEndpoint(), ResourceURL: as.PatientURL("p1"),
+			ClientID: "apisec-client", SigningKey: "client.key", KeyID: "k1", KeyDistribution: "registered",
+			AudienceProfile: "rfc7523bis", GrantSubject: "test-user", Scope: "system/Patient.read"}}
+	return &Env{Profile: p, Catalogue: catalogue.Default(),
+		Guard: conduct.NewGuard(conduct.Config{Hosts: p.Hosts(), RatePerSecond: 20, Timeout: 5 * time.Second, RootCAs: pool}),
+		Now:   time.Now, Shared: NewMemo()}
+}
+
+type oauthOutcome struct {
+	rules  map[string]verdict.RuleResult
+	probes map[string]verdict.Status // probe id → scenario status
+}
+
+// runOAuthFeatures runs the shipped feature files of the four rules with
+// the OAuth steps, the way Run does (concurrent scenarios), and rolls up.
+func runOAuthFeatures(t *testing.T, env *Env) oauthOutcome {
+	t.Helper()
+	out := oauthOutcome{rules: map[string]verdict.RuleResult{}, probes: map[string]verdict.Status{}}
+	var mu sync.Mutex
+	for _, id := range oauthRules {
+		rule, ok := env.Catalogue.Lookup(id)
+		if !ok {
+			t.Fatalf("no rule %s", id)
+		}
+		var scenarios []verdict.ScenarioResult
+		suite := godog.TestSuite{
+			ScenarioInitializer: func(sc *godog.ScenarioContext) {
+				w := newWorld(env, rule)
+				registerOAuthSteps(sc, w)
+				sc.After(func(ctx context.Context, p *godog.Scenario, err error) (context.Context, error) {
+					st, f := w.outcome(err)
+					mu.Lock()
+					defer mu.Unlock()
+					scenarios = append(scenarios, verdict.ScenarioResult{Rule: id, Name: p.Name, Status: st, Finding: f})
+					w.mu.Lock()
+					for _, ev := range w.evidence {
+						out.probes[ev.Name] = st
+					}
+					w.mu.Unlock()
+					return ctx, nil
+				})
+			},
+			Options: &godog.Options{Format: "progress", Output: ioDiscard{}, FS: features.FS, Paths: []string{"."},
+				Tags: rule.Tag(), Concurrency: 4, Strict: true, NoColors: true},
+		}
+		_ = suite.Run()
+		out.rules[id] = verdict.RollUpRule(rule, scenarios)
+	}
+	return out
+}
+
+type ioDiscard struct{}
+
+func (ioDiscard) Write(p []byte) (int, error) { return len(p), nil }
+
+func failing(rr verdict.RuleResult) []string {
+	var out []string
+	for _, s := range rr.Scenarios {
+		if s.Status != verdict.Pass && s.Status != verdict.NotApplicable {
+			msg := s.Status.String() + " " + s.Name
+			if s.Finding != nil {
+				msg += ": " + s.Finding.Error()
+			}
+			out = append(out, msg)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestOAuthFeaturesAgainstReference: the shipped features pass against the
+// conformant reference target, every planned probe is judged by exactly one
+// scenario, and the run stays under the 5 s goal at the default 20 req/s.
+func TestOAuthFeaturesAgainstReference(t *testing.T) {
+	env := oauthTarget(t)
+	start := time.Now()
+	got := runOAuthFeatures(t, env)
+	elapsed := time.Since(start)
+	for _, id := range oauthRules {
+		if rr := got.rules[id]; rr.Status != verdict.Pass {
+			t.Errorf("%s: %s\n%s", id, rr.Status, strings.Join(failing(rr), "\n"))
+		}
+	}
+	plan := oauth.Plan(env.Profile.OAuth)
+	var planned, judged []string
+	for _, p := range plan {
+		planned = append(planned, p.ID)
+	}
+	for id := range got.probes {
+		judged = append(judged, id)
+	}
+	slices.Sort(planned)
+	slices.Sort(judged)
+	if !slices.Equal(planned, judged) {
+		t.Errorf("feature rows and plan differ:\nplan     %v\nfeatures %v", planned, judged)
+	}
+	if used, total := env.Guard.Used(), oauth.Total(plan); used > int64(total) {
+		t.Errorf("sent %d requests, the plan lists %d", used, total)
+	}
+	t.Logf("%d probes, %d requests, %v at 20 req/s", len(plan), env.Guard.Used(), elapsed)
+	if elapsed > 10*time.Second {
+		t.Errorf("the OAuth rules took %v", elapsed)
+	}
+}
+
+// TestOAuthFeaturesFlipWithDefects: a defect turns exactly its rules.
+func TestOAuthFeaturesFlipWithDefects(t *testing.T) {
+	for _, d := range []string{authserver.DefectAcceptAlgNone, authserver.DefectAdvertiseClientSecretJWT, authserver.DefectNoPKCE, authserver.DefectAcceptExpiredAssertion} {
+		t.Run(d, func(t *testing.T) {
+			var breaks []string
+			for _, def := range authserver.Defects() {
+				if def.Name == d {
+					breaks = def.Breaks
+				}
+			}
+			env := oauthTarget(t, d)
+			env.Guard = conduct.NewGuard(conduct.Config{Hosts: env.Profile.Hosts(), RatePerSecond: 2000, Burst: 200, Timeout: 5 * time.Second, RootCAs: env.Guard.RootCAs()})
+			got := runOAuthFeatures(t, env)
+			for _, id := range oauthRules {
+				want := verdict.Pass
+				if slices.Contains(breaks, id) {
+					want = verdict.Fail
+					if id == "SC-R002" {
+						want = verdict.Warn // a SHOULD rule's fail is a warning
+					}
+				}
+				if got.rules[id].Status != want {
+					t.Errorf("%s: got %s, want %s\n%s", id, got.rules[id].Status, want, strings.Join(failing(got.rules[id]), "\n"))
+				}
+			}
+		})
+	}
+}
+
+// TestOAuthFeaturesInapplicable: without an oauth section, or without a
+// REST interface, every scenario is not_applicable, never pass.
+func TestOAuthFeaturesInapplicable(t *testing.T) {
+	env := oauthTarget(t)
+	env.Profile.OAuth = nil
+	got := runOAuthFeatures(t, env)
+	for _, id := range oauthRules {
+		rr := got.rules[id]
+		if rr.Status != verdict.NotApplicable || len(rr.Scenarios) == 0 {
+			t.Errorf("%s: %s with %d scenarios", id, rr.Status, len(rr.Scenarios))
+		}
+		for _, s := range rr.Scenarios {
+			if s.Status != verdict.NotApplicable {
+				t.Errorf("%s %q: %s", id, s.Name, s.Status)
+			}
+		}
+	}
+}
