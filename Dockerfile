@@ -31,7 +31,9 @@ CMD ["--help"]
 FROM base AS prebuilt
 COPY Dockerfile bin/rootf[s] /
 
-# Build from source (needs the golang image and the Go module proxy).
+# Build from source (needs the golang image and the Go module proxy). A
+# Debian-based golang tag: compose-rootfs.sh needs bash and the CA bundle
+# (the -alpine tags have neither by default).
 FROM golang:${GO_VERSION} AS build
 WORKDIR /src
 COPY go.mod go.sum ./

@@ -10,7 +10,8 @@ Feature: SC-R001 Client authentication and access token requests follow RFC 7523
   decides whether RFC 7523 as published or draft-ietf-oauth-rfc7523bis is
   demanded; either passes, and a target meeting only the published RFC gets
   a warning. A 5xx is never a refusal; HTML, redirects, stalls and oversized
-  bodies are "could not test".
+  bodies are "could not test". The probe ids are listed by
+  `apisec run --dry-run`; the run sends nothing else.
 
   Scenario Outline: metadata: <behaviour>
     Given the authorization server's metadata
@@ -23,6 +24,7 @@ Feature: SC-R001 Client authentication and access token requests follow RFC 7523
       | md/issuer-matches             | the metadata's issuer is the configured issuer                         |
       | md/token-endpoint             | the metadata names the token endpoint under test, over https           |
       | md/private-key-jwt-advertised | private_key_jwt client authentication is advertised                    |
+      | md/required-members           | the metadata has its required members and no empty arrays              |
       | md/grant-types                | the grants the suite uses are advertised                               |
 
   Scenario Outline: control: <behaviour>
@@ -63,10 +65,11 @@ Feature: SC-R001 Client authentication and access token requests follow RFC 7523
     Then the token endpoint refuses it with "<error>"
 
     Examples:
-      | probe                     | error                  | behaviour                                                    |
-      | ca/duplicate-parameter    | invalid_request        | a request with client_assertion twice is refused             |
-      | ca/unsupported-grant-type | unsupported_grant_type | an unknown grant_type is refused with unsupported_grant_type |
-      | ca/password-grant         | unsupported_grant_type | the resource owner password grant is not offered             |
+      | probe                     | error                  | behaviour                                                             |
+      | ca/duplicate-parameter    | invalid_request        | a request with client_assertion twice is refused                      |
+      | ca/unsupported-grant-type | unsupported_grant_type | an unknown grant_type is refused with unsupported_grant_type          |
+      | ca/password-grant         | unsupported_grant_type | the resource owner password grant is not offered                      |
+      | ca/invalid-scope          | invalid_scope          | a scope with a character outside NQCHAR is refused with invalid_scope |
 
   Scenario Outline: request accepted: <behaviour>
     Given a valid client assertion for the registered client
@@ -119,6 +122,7 @@ Feature: SC-R001 Client authentication and access token requests follow RFC 7523
       | ca/duplicate-iss             | an assertion with a second, wrong iss member is refused                             |
       | ca/payload-not-utf8          | an assertion whose claims are not UTF-8 is refused                                  |
       | ca/access-token-as-assertion | the AS's own access token sent as client_assertion is refused                       |
+      | ca/dpop-proof-as-assertion   | a DPoP proof signed by the client's key is refused as client assertion              |
 
   Scenario Outline: assertion accepted: <behaviour>
     Given a valid client assertion for the registered client
@@ -173,13 +177,14 @@ Feature: SC-R001 Client authentication and access token requests follow RFC 7523
     Then the token endpoint refuses the grant with invalid_grant
 
     Examples:
-      | probe                | behaviour                                                                  |
-      | gr/expired           | an expired JWT grant is refused with invalid_grant                         |
-      | gr/aud-other-as      | a JWT grant for another authorization server is refused with invalid_grant |
-      | gr/signature-flipped | a JWT grant with a corrupted signature is refused with invalid_grant       |
-      | gr/untrusted-issuer  | a JWT grant from an untrusted issuer is refused with invalid_grant         |
-      | gr/without-sub       | a JWT grant without sub is refused with invalid_grant                      |
-      | gr/two-jwts          | two JWTs in assertion are refused                                          |
+      | probe                | behaviour                                                                         |
+      | gr/expired           | an expired JWT grant is refused with invalid_grant                                |
+      | gr/aud-other-as      | a JWT grant for another authorization server is refused with invalid_grant        |
+      | gr/signature-flipped | a JWT grant with a corrupted signature is refused with invalid_grant              |
+      | gr/untrusted-issuer  | a JWT grant from an untrusted issuer is refused with invalid_grant                |
+      | gr/without-sub       | a JWT grant without sub is refused with invalid_grant                             |
+      | gr/two-jwts          | two JWTs in assertion are refused                                                 |
+      | gr/sub-not-allowed   | a JWT grant for a subject the issuer may not assert is refused with invalid_grant |
 
   Scenario Outline: grant with a broken client assertion: <behaviour>
     Given a valid JWT authorization grant for the configured subject

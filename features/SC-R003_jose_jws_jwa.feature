@@ -8,7 +8,8 @@ Feature: SC-R003 JWTs for client authentication and grants follow RFC 7515 and R
   base64url and JSON, psychic and mis-encoded ECDSA signatures), sent between
   the SC-R001 positive controls. Only the refusal counts here; the error code
   is judged under SC-R001. jku and x5u point at the suite's own server, which
-  records whether the target fetched them.
+  records whether the target fetched them. Probes that do not fit the
+  registered key (ECDSA encodings on an RSA key) are not applicable.
 
   Scenario Outline: metadata: <behaviour>
     Given the authorization server's metadata
@@ -37,6 +38,7 @@ Feature: SC-R003 JWTs for client authentication and grants follow RFC 7515 and R
       | ca/header-array                    | an assertion whose header is a JSON array is refused                                        |
       | ca/header-string                   | an assertion whose header is a JSON string is refused                                       |
       | ca/utf16-json                      | an assertion encoded in UTF-16 is refused                                                   |
+      | ca/nested-jwt-inner-invalid        | a nested JWT whose inner signature is invalid is refused                                    |
       | ca/base64-padded                   | an assertion with base64 padding is refused                                                 |
       | ca/base64-standard-alphabet        | an assertion in the +/ base64 alphabet is refused                                           |
       | ca/base64-line-break               | an assertion with a line break is refused                                                   |
@@ -68,7 +70,7 @@ Feature: SC-R003 JWTs for client authentication and grants follow RFC 7515 and R
       | ca/kid-sql-injection               | a kid SQL injection with HMAC key "1" is refused                                            |
       | ca/kid-command-injection           | a kid command injection is refused without delay                                            |
 
-  Scenario Outline: grant: <behaviour>
+  Scenario Outline: grant refused: <behaviour>
     Given a valid JWT authorization grant for the configured subject
     When it is changed by probe "<probe>" and posted to the token endpoint
     Then the token endpoint refuses it
@@ -83,8 +85,9 @@ Feature: SC-R003 JWTs for client authentication and grants follow RFC 7515 and R
     Then the resource refuses it
 
     Examples:
-      | probe                             | behaviour                                                           |
-      | rs/tampered-claims                | an access token whose claims were changed is refused                |
-      | rs/signature-flipped              | an access token with a corrupted signature is refused               |
-      | rs/alg-none                       | an access token re-issued with alg "none" is refused                |
-      | rs/hs256-keyed-with-as-public-key | an access token re-signed HS256 with the AS's public key is refused |
+      | probe                             | behaviour                                                            |
+      | rs/tampered-claims                | an access token whose claims were changed is refused                 |
+      | rs/signature-flipped              | an access token with a corrupted signature is refused                |
+      | rs/alg-none                       | an access token re-issued with alg "none" is refused                 |
+      | rs/embedded-jwk                   | an access token re-signed by a foreign key carried in jwk is refused |
+      | rs/hs256-keyed-with-as-public-key | an access token re-signed HS256 with the AS's public key is refused  |

@@ -27,8 +27,15 @@ built=$(date +%s.%N)
 
 # The classic builder prints a deprecation notice when BuildKit is absent;
 # BuildKit (if present) needs no registry for these scratch stages either.
+old=$(docker image inspect --format '{{.Id}}' "$image" 2>/dev/null || true)
 docker build --quiet --target prebuilt --label "org.opencontainers.image.version=$version" -t "$image" . >/dev/null
 done_=$(date +%s.%N)
+# The image this tag named before is now untagged; drop it unless a
+# container still uses it, so rebuilds do not pile up.
+new=$(docker image inspect --format '{{.Id}}' "$image")
+if [ -n "$old" ] && [ "$old" != "$new" ]; then
+  docker image rm "$old" >/dev/null 2>&1 || true
+fi
 
 size=$(docker image inspect --format '{{.Size}}' "$image")
 awk -v img="$image" -v size="$size" -v a="$start" -v b="$built" -v c="$done_" 'BEGIN {

@@ -14,7 +14,9 @@
 # scripts/compose-build.sh when it is missing. Uses `docker compose` (v2) or
 # else `docker-compose` (v1.29+); $COMPOSE overrides.
 set -euo pipefail
+here=$PWD # relative --target and APISEC_RESULTS are the caller's
 cd "$(dirname "$0")/.."
+abs() { case "$1" in /*) echo "$1" ;; *) echo "$here/$1" ;; esac; }
 
 if [ -n "${COMPOSE:-}" ]; then
   read -r -a compose <<<"$COMPOSE"
@@ -40,7 +42,12 @@ while [ $# -gt 0 ]; do
 done
 
 export APISEC_UID="${APISEC_UID:-$(id -u)}" APISEC_GID="${APISEC_GID:-$(id -g)}"
-export APISEC_RESULTS="${APISEC_RESULTS:-./results}"
+if [ -n "${APISEC_RESULTS:-}" ]; then
+  APISEC_RESULTS=$(abs "$APISEC_RESULTS")
+else
+  APISEC_RESULTS=./results
+fi
+export APISEC_RESULTS
 export APISEC_ARGS="${args[*]:-}"
 mkdir -p "$APISEC_RESULTS"
 
@@ -51,8 +58,11 @@ if [ "$fresh" = 1 ]; then
   "${compose[@]}" down -v --remove-orphans >/dev/null 2>&1 || true
 fi
 
+count() { find "$APISEC_RESULTS" -mindepth 1 -maxdepth 1 -type d | wc -l; }
+before=$(count)
 set +e
 if [ -n "$target" ]; then
+  target=$(abs "$target")
   if [ ! -f "$target" ]; then
     echo "compose-run: --target $target: no such file" >&2
     exit 2
@@ -61,10 +71,19 @@ if [ -n "$target" ]; then
   export TARGET_DIR="$dir" TARGET_PROFILE="$(basename "$target")"
   "${compose[@]}" run --rm -T suite
 else
+  unset TARGET_DIR TARGET_PROFILE
   "${compose[@]}" up --exit-code-from suite
 fi
 code=$?
 set -e
+# Compose exits 1 for its own errors too (e.g. the reference never became
+# healthy), which would read as "not achieved": no result means no run, so
+# show why and exit 2 like any configuration error.
+if [ "$(count)" -eq "$before" ]; then
+  "${compose[@]}" logs --no-color --tail 20 reference >&2 || true
+  echo "compose-run: the suite wrote no result (compose exit $code); see the reference's log above" >&2
+  code=2
+fi
 # Containers and networks go; the volumes (the throw-away PKI) stay for the next run.
 "${compose[@]}" down --remove-orphans >/dev/null 2>&1 || true
 exit "$code"

@@ -11,6 +11,8 @@ command -v openssl  >/dev/null 2>&1 || missing+=(openssl)
 command -v nginx    >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
 command -v testssl  >/dev/null 2>&1 || command -v testssl.sh >/dev/null 2>&1 || missing+=(testssl.sh)
 command -v sslscan  >/dev/null 2>&1 || missing+=(sslscan)
+[ -s /etc/ssl/certs/ca-certificates.crt ] || missing+=(ca-certificates)
+docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]} (Debian packages)"
   sudo=""

@@ -83,11 +83,12 @@ func (s *oauthState) load(ctx context.Context, w *World) error {
 		}
 		tlsConf := &tls.Config{RootCAs: env.Guard.RootCAs(), MinVersion: tls.VersionTLS12}
 		return oauth.Run(ctx, oauth.Config{
-			OAuth:        o,
-			Key:          jose.Key{Signer: key, KID: o.KeyID},
-			Client:       &oauth.Client{HTTP: env.Guard.HTTPClient(tlsConf), BodyCap: oauth.DefaultBodyCap},
-			Now:          env.Now,
-			RecorderAddr: o.JWKSListen,
+			OAuth:         o,
+			Key:           jose.Key{Signer: key, KID: o.KeyID},
+			Client:        &oauth.Client{HTTP: env.Guard.HTTPClient(tlsConf), BodyCap: oauth.DefaultBodyCap},
+			Now:           env.Now,
+			RecorderAddr:  o.JWKSListen,
+			OtherResource: o.OtherResource,
 		})
 	})
 	if err != nil {

@@ -266,7 +266,9 @@ func (s *tlsState) evidenceProbes(w *World, es *endpointScan, bad []endpointFind
 	}
 }
 
-func tlsSanitize(addr string) string { return strings.NewReplacer(":", "_", "/", "_", "[", "", "]", "").Replace(addr) }
+func tlsSanitize(addr string) string {
+	return strings.NewReplacer(":", "_", "/", "_", "[", "", "]", "").Replace(addr)
+}
 
 func tlsContains(list []string, s string) bool {
 	for _, x := range list {

@@ -1,11 +1,10 @@
 package catalogue
 
 var (
-	allLevels  = []Level{OA, TSA, FSA}
-	fromTSA    = []Level{TSA, FSA}
-	onlyFSA    = []Level{FSA}
-	reasonTLS  = "TLS scanner and NCSC grader not built yet"
-	reasonJOSE = "RFC 7523 / JOSE probes against the token endpoint not built yet"
+	allLevels = []Level{OA, TSA, FSA}
+	fromTSA   = []Level{TSA, FSA}
+	onlyFSA   = []Level{FSA}
+	reasonTLS = "TLS scanner and NCSC grader not built yet"
 )
 
 // Default is the chapter as the seed text has it. It is rebuilt on each call
@@ -64,7 +63,7 @@ func Default() Catalogue {
 			ID: "SC008", Title: "All tokens used for client authentication MUST be signed using asymmetrical encryption",
 			Normative: Must, Levels: fromTSA, Role: Specifier, Interface: Generic,
 			Check:      "client-auth tokens signed with symmetric keys (HS*, client_secret_jwt) are refused and not advertised",
-			Automation: NotAutomated, Reason: reasonJOSE, Issue: 4,
+			Automation: Automated,
 		},
 		{
 			ID: "SC009", Title: "When generic services/functions are nationally prescribed for use, APIs MUST use these generic services/functions",
@@ -88,19 +87,19 @@ func Default() Catalogue {
 			ID: "SC-R001", Title: "APIs MUST comply with RFC 7523 or its successor for client authentication and for requesting OAuth 2 access tokens",
 			Normative: Must, Levels: fromTSA, Role: Specifier, Interface: REST,
 			Check:      "RFC 7523 client authentication and JWT authorization grant at the token endpoint",
-			Automation: NotAutomated, Reason: reasonJOSE, Issue: 4,
+			Automation: Automated,
 		},
 		{
 			ID: "SC-R002", Title: "APIs SHOULD use OpenID Connect to achieve Single-Sign-On when requesting OAuth access tokens",
 			Normative: Should, Levels: fromTSA, Role: Specifier, Interface: REST,
 			Check:      "OpenID Connect discovery, id_token algorithms, code + PKCE support",
-			Automation: NotAutomated, Reason: reasonJOSE, Issue: 4,
+			Automation: Automated,
 		},
 		{
 			ID: "SC-R003", Title: "JWT tokens used for client authentication and authorization grants MUST comply with RFC 7515 and RFC 7518, or its successors",
 			Normative: Must, Levels: fromTSA, Role: Specifier, Interface: REST,
 			Check:      "JWS/JWA handling: alg none, key confusion, crit, jwk/jku/x5u, weak keys, psychic signatures",
-			Automation: NotAutomated, Reason: reasonJOSE, Issue: 4,
+			Automation: Automated,
 		},
 	}}
 }

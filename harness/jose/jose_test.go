@@ -291,6 +291,18 @@ func TestMutations(t *testing.T) {
 				t.Error("want HS256 keyed with the PEM public key")
 			}
 		}},
+		{m: WithHS256KeyedWithPublicKey(PublicKeyDER), check: func(t *testing.T, d decoded) {
+			k, _ := PublicKeyBytes(ek.Public(), PublicKeyDER)
+			if !hmacOK("HS256", k, d.signedIn, d.sig) || k[0] != 0x30 {
+				t.Error("want HS256 keyed with the DER public key")
+			}
+		}},
+		{m: WithHS256KeyedWithPublicKey(PublicKeyJWK), check: func(t *testing.T, d decoded) {
+			k, _ := PublicKeyBytes(ek.Public(), PublicKeyJWK)
+			if !hmacOK("HS256", k, d.signedIn, d.sig) || !json.Valid(k) || !bytes.Contains(k, []byte(`"kty":"EC"`)) {
+				t.Errorf("want HS256 keyed with the JWK public key %s", k)
+			}
+		}},
 		{m: WithHMAC("HS256", nil, "empty"), check: func(t *testing.T, d decoded) {
 			if !hmacOK("HS256", nil, d.signedIn, d.sig) {
 				t.Error("want HS256 with the empty key")
@@ -428,6 +440,19 @@ func TestMutations(t *testing.T) {
 			rs, err := DERToRS(d.sig, 32)
 			if err != nil || d.sig[0] != 0x30 || !verifyES(&ek.PublicKey, crypto.SHA256, d.signedIn, rs) {
 				t.Errorf("want a valid signature in DER: %v", err)
+			}
+		}},
+		{m: AsDPoPProof("https://as.example/token"), check: func(t *testing.T, d decoded) {
+			if d.hdr["typ"] != "dpop+jwt" || d.hdr["jwk"] == nil || d.hdr["kid"] != nil || d.claims["htu"] != "https://as.example/token" || d.claims["iss"] != nil || d.claims["aud"] != nil {
+				t.Errorf("not a DPoP proof: %v %v", d.hdr, d.claims)
+			}
+			validES(t, d)
+		}},
+		{m: WithNestedJWT(), check: func(t *testing.T, d decoded) {
+			validES(t, d)
+			inner := decode(t, string(d.payload))
+			if d.hdr["cty"] != "JWT" || inner.claims["iss"] != "client-1" || verifyES(&ek.PublicKey, crypto.SHA256, inner.signedIn, inner.sig) {
+				t.Errorf("want a valid outer JWS around an inner JWT the registered key does not verify: %v", d.hdr)
 			}
 		}},
 		{m: WithPaddedBase64(), raw: true, rawCheck: func(t *testing.T, s string) {

@@ -837,3 +837,61 @@ func WithJSONSerialization(flattened bool) Mutation {
 			return string(b), err
 		})
 }
+
+// AsDPoPProof turns the assertion into a DPoP proof (RFC 9449 §4.2) signed
+// by the same key: typ dpop+jwt, the public key in jwk, htm/htu/iat/jti and
+// no iss, sub, aud or exp. A JWT of another type must not pass as a client
+// assertion (RFC 8725 §3.11, §3.12).
+func AsDPoPProof(htu string) Mutation {
+	return Mutation{Name: "dpop-proof", Clause: "RFC 8725 §3.11, RFC 8725 §3.12, RFC 7523 §3", Title: "a DPoP proof signed by the client's key",
+		apply: func(a *Assertion) error {
+			j, err := json.Marshal(gojose.JSONWebKey{Key: a.cfg.Key.Signer.Public()})
+			if err != nil {
+				return err
+			}
+			a.Header = a.Header.Del("kid").Set("typ", "dpop+jwt").Set("jwk", json.RawMessage(j))
+			a.Claims = Object{}.Set("jti", NewJTI()).Set("htm", "POST").Set("htu", htu).Set("iat", a.now().Unix())
+			return nil
+		}}
+}
+
+// ForgeWithEmbeddedJWK re-signs a token's claims with kx and embeds kx's
+// public key as jwk (for forged access tokens at the resource server).
+func ForgeWithEmbeddedJWK(t *Token, kx Key) (string, error) {
+	alg, err := DefaultAlg(kx.Signer.Public())
+	if err != nil {
+		return "", err
+	}
+	j, err := json.Marshal(gojose.JSONWebKey{Key: kx.Signer.Public()})
+	if err != nil {
+		return "", err
+	}
+	h := cloneMap(t.Header)
+	delete(h, "kid")
+	h["alg"] = raw(alg)
+	h["jwk"] = j
+	input := b64.EncodeToString(encodeMap(h)) + "." + t.Segments[1]
+	sig, err := SignRaw(alg, kx.Signer, []byte(input))
+	if err != nil {
+		return "", err
+	}
+	return input + "." + b64.EncodeToString(sig), nil
+}
+
+// WithNestedJWT makes the payload a whole JWT (cty "JWT", RFC 7519 §5.2)
+// whose inner signature is by an unregistered key; the outer JWS is
+// validly signed. A verifier that unwraps nested JWTs must check the inner
+// one too (RFC 8725 §3.3); one that does not must refuse the non-JSON
+// payload. Byte level: the payload is not a claims object.
+func WithNestedJWT() Mutation {
+	return Mutation{Name: "nested-jwt-inner-invalid", Clause: "RFC 8725 §3.3, RFC 7519 §5.2", Title: "a nested JWT whose inner signature is invalid",
+		apply: func(a *Assertion) error {
+			inner, err := Mutate(a, WithUnregisteredKey()).Compact()
+			if err != nil {
+				return err
+			}
+			a.Header = a.Header.Set("cty", "JWT")
+			a.rawPayload = []byte(inner)
+			return nil
+		}}
+}

@@ -1,7 +1,9 @@
 package jose
 
 import (
+	"crypto"
 	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
@@ -39,6 +41,14 @@ func TestParseCompactAndForgeries(t *testing.T) {
 	}
 	if d := decode(t, hs); d.hdr["alg"] != "HS256" || !hmacOK("HS256", []byte("k"), d.signedIn, d.sig) {
 		t.Error("ForgeHS256")
+	}
+	kx, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	forged, err := ForgeWithEmbeddedJWK(tok, Key{Signer: kx})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := decode(t, forged); d.hdr["jwk"] == nil || d.hdr["kid"] != nil || d.claims["iss"] != "client-1" || !verifyES(&kx.PublicKey, crypto.SHA256, d.signedIn, d.sig) {
+		t.Errorf("ForgeWithEmbeddedJWK: %v", d.hdr)
 	}
 	for _, bad := range []string{"", "a.b", "opaque-token", "e30.e30", "W10.e30.", "e30.W10.", "!!.e30.", strings.Repeat("a", maxToken+1)} {
 		if _, err := ParseCompact(bad); !errors.Is(err, ErrNotJWT) {

@@ -10,11 +10,13 @@ package oauth
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -145,6 +147,33 @@ func (e *Exchange) Summary() string {
 	return s
 }
 
+// secretParams are the form parameters evidence never shows.
+var secretParams = []string{"client_assertion", "assertion", "client_secret", "password", "access_token", "refresh_token"}
+
+// redactForm blanks secret parameters; an unparseable form is dropped
+// whole rather than risk a secret.
+func redactForm(form string) string {
+	vals, err := url.ParseQuery(form)
+	if err != nil {
+		return "[unparseable form redacted]"
+	}
+	keys := make([]string, 0, len(vals))
+	for k := range vals {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		for _, v := range vals[k] {
+			if slices.Contains(secretParams, k) {
+				v = "[redacted]"
+			}
+			parts = append(parts, url.QueryEscape(k)+"="+url.QueryEscape(v))
+		}
+	}
+	return strings.Join(parts, "&")
+}
+
 // Redacted returns the exchange with credentials blanked: assertions,
 // access tokens, Authorization headers. Evidence keeps the structure.
 func (e *Exchange) Redacted() *Exchange {
@@ -154,29 +183,28 @@ func (e *Exchange) Redacted() *Exchange {
 		scheme, _, _ := strings.Cut(c.ReqHeader.Get("Authorization"), " ")
 		c.ReqHeader.Set("Authorization", scheme+" [redacted]")
 	}
-	if vals, err := url.ParseQuery(e.ReqBody); err == nil && e.ReqBody != "" {
-		for _, k := range []string{"client_assertion", "assertion", "client_secret", "password"} {
-			if _, ok := vals[k]; ok {
-				vals[k] = []string{"[redacted]"}
-			}
-		}
-		keys := make([]string, 0, len(vals))
-		for k := range vals {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		var parts []string
-		for _, k := range keys {
-			for _, v := range vals[k] {
-				parts = append(parts, url.QueryEscape(k)+"="+url.QueryEscape(v))
-			}
-		}
-		c.ReqBody = strings.Join(parts, "&")
+	if e.ReqBody != "" {
+		c.ReqBody = redactForm(e.ReqBody)
+	}
+	if u, err := url.Parse(e.URL); err == nil && u.RawQuery != "" {
+		u.RawQuery = redactForm(u.RawQuery)
+		c.URL = u.String()
 	}
 	if obj := e.JSON(); obj != nil {
-		for _, k := range []string{"access_token", "refresh_token", "id_token"} {
-			if _, ok := obj[k]; ok {
-				c.BodyText = strings.ReplaceAll(c.BodyText, fmt.Sprint(obj[k]), "[redacted]")
+		// Re-encode rather than search and replace: a token may be
+		// JSON-escaped differently in the raw body.
+		red, found := map[string]any{}, false
+		for k, v := range obj {
+			if k == "access_token" || k == "refresh_token" || k == "id_token" {
+				v, found = "[redacted]", true
+			}
+			red[k] = v
+		}
+		if found {
+			if b, err := json.Marshal(red); err == nil {
+				c.BodyText = string(b)
+			} else {
+				c.BodyText = "[redacted]"
 			}
 		}
 	}

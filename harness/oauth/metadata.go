@@ -157,13 +157,21 @@ func (d *Discovery) Primary() *Doc {
 	return nil
 }
 
-// oidcFields is the document SC-R002 reads: the OIDC one, or RFC 8414
-// metadata that carries the OIDC members.
-func (d *Discovery) oidcFields() *Doc {
-	if d.OIDC != nil && d.OIDC.Obj != nil {
-		return d.OIDC
+// oidcFields is the document SC-R002 reads: the OIDC one, or, when that
+// is not published, RFC 8414 metadata that may carry the OIDC members. A
+// document that could not be read makes the check "could not test".
+func (d *Discovery) oidcFields(p Probe) (*Doc, error) {
+	switch {
+	case d.OIDC != nil && d.OIDC.Obj != nil:
+		return d.OIDC, nil
+	case d.OIDC != nil && d.OIDC.Problem != nil:
+		return nil, d.OIDC.Problem
+	case d.AS != nil && d.AS.Obj != nil:
+		return d.AS, nil
+	case d.AS != nil && d.AS.Problem != nil:
+		return nil, d.AS.Problem
 	}
-	return d.AS
+	return nil, verdict.Deviation(p.Title, "OpenID Provider metadata", "OIDC Discovery §4", "no discovery document")
 }
 
 // noDoc explains why a document-based check cannot run.

@@ -239,3 +239,24 @@ func FuzzJudge(f *testing.F) {
 		_ = ParseBearerChallenge([]string{ctype, body})
 	})
 }
+
+func TestRedacted(t *testing.T) {
+	ex := mkEx(200, "application/json", `{"access_token":"AT-SECRET","token_type":"Bearer","refresh_token":"RT-SECRET"}`)
+	ex.BodyText = string(ex.Body)
+	ex.URL = "https://as/token?grant_type=client_credentials&client_assertion=JWT-SECRET"
+	ex.ReqBody = "grant_type=client_credentials&client_assertion=JWT-SECRET&client_secret=S-SECRET&assertion=G-SECRET&scope=a"
+	ex.ReqHeader.Set("Authorization", "Basic QS1TRUNSRVQ=")
+	r := ex.Redacted()
+	all := r.URL + r.ReqBody + r.BodyText + r.ReqHeader.Get("Authorization")
+	for _, secret := range []string{"AT-SECRET", "RT-SECRET", "JWT-SECRET", "S-SECRET", "G-SECRET", "QS1TRUNSRVQ="} {
+		if strings.Contains(all, secret) {
+			t.Errorf("%s survives redaction: %s", secret, all)
+		}
+	}
+	if !strings.Contains(r.ReqBody, "scope=a") || !strings.Contains(r.URL, "grant_type=client_credentials") || r.ReqHeader.Get("Authorization") != "Basic [redacted]" {
+		t.Errorf("redaction removed too much: %+v", r)
+	}
+	if ex.ReqHeader.Get("Authorization") == "Basic [redacted]" {
+		t.Error("Redacted changed the original")
+	}
+}

@@ -198,6 +198,7 @@ func clientAuthProbes(bis bool) []Probe {
 		form("empty-client-id", "an empty client_id is treated as omitted", "RFC 6749 §3.2", expToken),
 		refusal(form("unsupported-grant-type", "an unknown grant_type is refused with unsupported_grant_type", "RFC 6749 §5.2", expRefusal), Refusal{Codes: []string{"unsupported_grant_type"}, WarnOtherCodes: true}),
 		refusal(form("password-grant", "the resource owner password grant is not offered", "RFC 9700 §2.4, RFC 6749 §5.2", expRefusal), Refusal{Codes: []string{"unsupported_grant_type", "unauthorized_client"}, WarnOtherCodes: true}),
+		refusal(form("invalid-scope", "a scope with a character outside NQCHAR is refused with invalid_scope", "RFC 6749 §3.3, §5.2", expRefusal), Refusal{Codes: []string{"invalid_scope"}, WarnOtherCodes: true}),
 		withExpect(form("get-method", "a token request by GET does not yield a token", "RFC 6749 §3.2", expInfo), "no access_token (warning otherwise)"),
 
 		// RFC 7523 §2.2 and §3: one JWT, with the required claims.
@@ -249,6 +250,9 @@ func clientAuthProbes(bis bool) []Probe {
 	ps = append(ps,
 		ca("typ-jwt", RuleR001, `an assertion with typ "JWT" is accepted`, expTokenShould, m(jose.WithTyp("JWT"))),
 		ca("without-typ", RuleR001, "an assertion without typ is accepted", expTokenShould, m(jose.WithTyp(""))),
+		ca("dpop-proof-as-assertion", RuleR001, "a DPoP proof signed by the client's key is refused as client assertion", expClient, dyn("RFC 8725 §3.12, RFC 7523 §3", func(r *run) ([]jose.Mutation, error) {
+			return []jose.Mutation{jose.AsDPoPProof(r.o.TokenEndpoint)}, nil
+		})),
 	)
 
 	// RFC 7515 / 7518 / 8725: the JOSE layer (SC-R003).
@@ -264,6 +268,7 @@ func clientAuthProbes(bis bool) []Probe {
 		j("header-array", "an assertion whose header is a JSON array is refused", m(jose.WithMalformedHeader(jose.HeaderArray))),
 		j("header-string", "an assertion whose header is a JSON string is refused", m(jose.WithMalformedHeader(jose.HeaderString))),
 		j("utf16-json", "an assertion encoded in UTF-16 is refused", m(jose.WithUTF16JSON())),
+		j("nested-jwt-inner-invalid", "a nested JWT whose inner signature is invalid is refused", m(jose.WithNestedJWT())),
 		j("base64-padded", "an assertion with base64 padding is refused", m(jose.WithPaddedBase64())),
 		j("base64-standard-alphabet", "an assertion in the +/ base64 alphabet is refused", m(jose.WithStdBase64())),
 		j("base64-line-break", "an assertion with a line break is refused", m(jose.WithLineBreak())),
@@ -403,6 +408,7 @@ func grantProbes() []Probe {
 		})),
 		g("without-sub", "a JWT grant without sub is refused with invalid_grant", "RFC 7523 §3.1, §3 item 2", m(jose.WithoutClaim("sub"))),
 		g("two-jwts", "two JWTs in assertion are refused", "RFC 7523 §2.1", m(jose.WithTwoJWTs())),
+		g("sub-not-allowed", "a JWT grant for a subject the issuer may not assert is refused with invalid_grant", "RFC 7523 §3.1, §3 item 2.A", m(jose.WithSub("apisec-unknown-subject"))),
 		{ID: "gr/broken-client-assertion", Rule: RuleR001, Batch: BatchGrant, Title: "a valid grant with a broken client assertion is refused with invalid_client", Clause: "RFC 7523 §3.1, RFC 7521 §4.2", Requests: 1, exp: expClient},
 	}
 }
@@ -419,6 +425,7 @@ func resourceProbes() []Probe {
 		r("signature-flipped", RuleR003, "an access token with a corrupted signature is refused", "RFC 7515 §5.2, RFC 9068 §4", "4xx refusal"),
 		r("alg-none", RuleR003, `an access token re-issued with alg "none" is refused`, "RFC 7518 §3.6, RFC 9068 §4", "4xx refusal"),
 		{ID: "rs/other-audience", Rule: RuleR001, Batch: BatchResource, Title: "a valid access token issued for another resource is refused", Clause: "RFC 9068 §4, RFC 8707 §2, RFC 9700 §2.3", Requests: 2, exp: expCheck, Expect: `401 WWW-Authenticate: Bearer error="invalid_token"`},
+		r("embedded-jwk", RuleR003, "an access token re-signed by a foreign key carried in jwk is refused", "RFC 7515 §4.1.3, RFC 8725 §3.10, RFC 9068 §4", "4xx refusal"),
 		r("hs256-keyed-with-as-public-key", RuleR003, "an access token re-signed HS256 with the AS's public key is refused", "RFC 8725 §3.1, RFC 9068 §4", "4xx refusal"),
 	}
 }

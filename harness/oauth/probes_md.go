@@ -66,6 +66,32 @@ func metadataProbes(bis bool) []Probe {
 			}
 			return nil
 		}),
+		md("required-members", RuleR001, "the metadata has its required members and no empty arrays", "RFC 8414 §2, RFC 8414 §3.2", 0, func(r *run, p Probe) error {
+			d := r.disc.Primary()
+			if d == nil {
+				return noDoc(p.Title, r.disc.AS, r.disc.OIDC)
+			}
+			var missing []string
+			for _, f := range []string{"issuer", "token_endpoint", "response_types_supported"} {
+				if _, ok := d.Obj[f]; !ok {
+					missing = append(missing, f)
+				}
+			}
+			if len(missing) > 0 {
+				return verdict.Deviation(p.Title, "issuer, token_endpoint and response_types_supported", "RFC 8414 §2", "missing "+strings.Join(missing, ", "))
+			}
+			var empty []string
+			for k, v := range d.Obj {
+				if arr, ok := v.([]any); ok && len(arr) == 0 {
+					empty = append(empty, k)
+				}
+			}
+			if len(empty) > 0 {
+				slices.Sort(empty)
+				return verdict.Warning(p.Title, "members with zero elements omitted", "RFC 8414 §3.2", "empty "+strings.Join(empty, ", "))
+			}
+			return nil
+		}),
 		md("grant-types", RuleR001, "the grants the suite uses are advertised", "RFC 8414 §2", 0, func(r *run, p Probe) error {
 			d := r.disc.Primary()
 			if d == nil {
@@ -151,15 +177,18 @@ func metadataProbes(bis bool) []Probe {
 		}),
 		md("oidc-issuer-matches", RuleR002, "the discovery document's issuer is the configured issuer", "OIDC Discovery §4.3", 0, func(r *run, p Probe) error {
 			d := r.disc.OIDC
+			if d != nil && d.Problem != nil {
+				return d.Problem
+			}
 			if d == nil || d.Obj == nil {
 				return verdict.Deviation(p.Title, "a discovery document", "OIDC Discovery §4", "none")
 			}
 			return CheckIssuer(p.Title, r.o.Issuer, d, p.Clause)
 		}),
 		md("oidc-required-fields", RuleR002, "the OpenID Provider metadata has its required members", "OIDC Discovery §3", 0, func(r *run, p Probe) error {
-			d := r.disc.oidcFields()
-			if d == nil || d.Obj == nil {
-				return verdict.Deviation(p.Title, "OpenID Provider metadata", p.Clause, "none")
+			d, err := r.disc.oidcFields(p)
+			if err != nil {
+				return err
 			}
 			var missing []string
 			for _, f := range []string{"authorization_endpoint", "jwks_uri", "response_types_supported", "subject_types_supported", "id_token_signing_alg_values_supported"} {
@@ -173,7 +202,10 @@ func metadataProbes(bis bool) []Probe {
 			return nil
 		}),
 		md("openid-scope", RuleR002, "the openid scope is advertised", "OIDC Discovery §3 (scopes_supported)", 0, func(r *run, p Probe) error {
-			d := r.disc.oidcFields()
+			d, err := r.disc.oidcFields(p)
+			if err != nil {
+				return err
+			}
 			scopes, present := d.list("scopes_supported")
 			if !present || !slices.Contains(scopes, "openid") {
 				return verdict.Deviation(p.Title, `"openid" in scopes_supported`, p.Clause, fmt.Sprint(scopes))
@@ -181,7 +213,10 @@ func metadataProbes(bis bool) []Probe {
 			return nil
 		}),
 		md("id-token-algs-asymmetric", RuleR002, "id_tokens are signed asymmetrically, RS256 included", "OIDC Discovery §3, SC008", 0, func(r *run, p Probe) error {
-			d := r.disc.oidcFields()
+			d, err := r.disc.oidcFields(p)
+			if err != nil {
+				return err
+			}
 			algs, present := d.list("id_token_signing_alg_values_supported")
 			if !present {
 				return verdict.Deviation(p.Title, "id_token_signing_alg_values_supported", p.Clause, "absent")
@@ -197,7 +232,10 @@ func metadataProbes(bis bool) []Probe {
 			return nil
 		}),
 		md("code-flow", RuleR002, "the authorization code flow is offered", "OIDC Core §3.1, RFC 8414 §2", 0, func(r *run, p Probe) error {
-			d := r.disc.oidcFields()
+			d, err := r.disc.oidcFields(p)
+			if err != nil {
+				return err
+			}
 			types, _ := d.list("response_types_supported")
 			if !slices.Contains(types, "code") || d.str("authorization_endpoint") == "" {
 				return verdict.Deviation(p.Title, `"code" in response_types_supported and an authorization_endpoint`, p.Clause, fmt.Sprint(types))
@@ -205,7 +243,10 @@ func metadataProbes(bis bool) []Probe {
 			return nil
 		}),
 		md("pkce-s256", RuleR002, "PKCE with S256 is advertised", "RFC 7636 §4.2, RFC 8414 §2, RFC 9700 §2.1.1", 0, func(r *run, p Probe) error {
-			d := r.disc.oidcFields()
+			d, err := r.disc.oidcFields(p)
+			if err != nil {
+				return err
+			}
 			methods, _ := d.list("code_challenge_methods_supported")
 			if !slices.Contains(methods, "S256") {
 				return verdict.Deviation(p.Title, `"S256" in code_challenge_methods_supported`, p.Clause, fmt.Sprint(methods))

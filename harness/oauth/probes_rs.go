@@ -76,6 +76,15 @@ func (r *run) resourceProbe(p Probe) error {
 			return verdict.CouldNotTestf(p.Title, "no token for the other resource: %v", err)
 		}
 		return BearerRefused(p.Title, p.Clause, "invalid_token", true, bearer(other.AccessToken))
+	case "rs/embedded-jwk":
+		if parseErr != nil {
+			return jwtOnly()
+		}
+		forged, err := jose.ForgeWithEmbeddedJWK(tok, r.attacker)
+		if err != nil {
+			return err
+		}
+		return BearerRefused(p.Title, p.Clause, "invalid_token", false, bearer(forged))
 	case "rs/hs256-keyed-with-as-public-key":
 		if parseErr != nil {
 			return jwtOnly()

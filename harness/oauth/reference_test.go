@@ -10,9 +10,11 @@ import (
 	"crypto/x509"
 	"fmt"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -45,6 +47,8 @@ type refOpts struct {
 	noRS     bool
 	clientID string
 	rsa      bool // an RSA-2048 client key registered for RS256
+	// wrap puts a handler in front of the server (lockout, faults).
+	wrap func(http.Handler) http.Handler
 }
 
 func startReference(t testing.TB, o refOpts) *refTarget {
@@ -80,11 +84,15 @@ func startReference(t testing.TB, o refOpts) *refTarget {
 	for _, d := range o.defects {
 		defects[d] = true
 	}
-	as, err := authserver.New(authserver.Config{Issuer: issuer, Clients: []authserver.Client{client}, Defects: defects, AudienceMode: o.mode})
+	as, err := authserver.New(authserver.Config{Issuer: issuer, Clients: []authserver.Client{client}, Defects: defects, AudienceMode: o.mode, SigningKey: asKey(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewUnstartedServer(as.Handler())
+	var h http.Handler = as.Handler()
+	if o.wrap != nil {
+		h = o.wrap(h)
+	}
+	srv := httptest.NewUnstartedServer(h)
 	srv.Listener.Close()
 	srv.Listener = ln
 	srv.StartTLS()
@@ -110,6 +118,24 @@ func startReference(t testing.TB, o refOpts) *refTarget {
 	}
 	return &refTarget{srv: srv, as: as, oauth: prof, key: jose.Key{Signer: key, KID: "k1"}, pool: pool,
 		recorderAddr: recorderAddr, otherResource: issuer + authserver.OtherResourcePath}
+}
+
+var (
+	asKeyOnce sync.Once
+	asKeyVal  *rsa.PrivateKey
+)
+
+// asKey is one RSA key for every reference server of the tests: generating
+// one per server under -race costs more than the probes.
+func asKey(t testing.TB) *rsa.PrivateKey {
+	asKeyOnce.Do(func() {
+		k, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			panic(err)
+		}
+		asKeyVal = k
+	})
+	return asKeyVal
 }
 
 // freeAddr finds a loopback port for the suite's JWKS server, which the
@@ -261,23 +287,71 @@ func TestReferenceDefects(t *testing.T) {
 	}
 }
 
-func TestReferenceDump(t *testing.T) {
-	rt := startReference(t, refOpts{mode: oauth.AudRFC7523bis})
-	rep := rt.run(t)
-	t.Logf("sent %d of %d planned in %v\n%s", rep.Sent, rep.Planned, rep.Elapsed, dump(rep))
+// lockout refuses every token request after the first n, as a server that
+// locks a client after failed attempts would.
+func lockout(n int) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		var mu sync.Mutex
+		seen := 0
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasSuffix(r.URL.Path, authserver.PathToken) {
+				mu.Lock()
+				seen++
+				locked := seen > n
+				mu.Unlock()
+				if locked {
+					w.Header().Set("Content-Type", "application/json")
+					w.WriteHeader(http.StatusUnauthorized)
+					_, _ = w.Write([]byte(`{"error":"invalid_client","error_description":"client locked"}`))
+					return
+				}
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
 }
 
-func TestReferenceDefectsSurvey(t *testing.T) {
-	for _, d := range authserver.Defects() {
-		rt := startReference(t, refOpts{mode: oauth.AudRFC7523bis, defects: []string{d.Name}})
-		rep := rt.run(t)
-		got := ruleStatus(rep)
-		var bad []string
-		for _, r := range keys(got) {
-			if got[r] != verdict.Pass {
-				bad = append(bad, r+"="+got[r].String())
+// TestFramingByPositiveControls: when the valid assertion stops working
+// during the batch (a lockout), the refusals in that batch prove nothing and
+// become "could not test" (so do refused requests that should have been
+// accepted); a token the target issued keeps its verdict, and the control
+// after the batch fails.
+func TestFramingByPositiveControls(t *testing.T) {
+	rep := startReference(t, refOpts{mode: oauth.AudRFC7523bis, noGrant: true, noRS: true, wrap: lockout(20)}).run(t)
+	var refusalsPassed, cnt int
+	for _, res := range rep.Results {
+		if res.Probe.Batch != oauth.BatchClientAuth {
+			continue
+		}
+		st, f := verdict.Classify(res.Err)
+		switch k := res.Probe.Kind(); {
+		case res.Probe.ID == "ca/control-before":
+			if st != verdict.Pass {
+				t.Errorf("control before: %s %v", st, f)
+			}
+		case res.Probe.ID == "ca/control-after":
+			if st != verdict.Fail {
+				t.Errorf("control after a lockout: %s, want fail", st)
+			}
+		case strings.HasPrefix(k, "refuse"):
+			if st == verdict.Pass {
+				refusalsPassed++
+			}
+			if st == verdict.Error && strings.Contains(f.Reason, "lockout") {
+				cnt++
+			}
+		default:
+			if st == verdict.Fail || st == verdict.Warn {
+				t.Errorf("%s: %s after a lockout (%v); a refusal then proves nothing", res.Probe.ID, st, f)
 			}
 		}
-		t.Logf("%-40s breaks %v -> %v %v", d.Name, d.Breaks, bad, keys(nonPass(rep)))
+	}
+	if refusalsPassed != 0 || cnt < 50 {
+		t.Errorf("after a lockout %d refusals still pass, %d became could-not-test", refusalsPassed, cnt)
+	}
+	// Without the lockout the same batch passes: the framing, not the
+	// probes, made the difference.
+	if got := ruleStatus(startReference(t, refOpts{mode: oauth.AudRFC7523bis, noGrant: true, noRS: true}).run(t)); got[oauth.RuleR001] != verdict.Pass {
+		t.Errorf("without lockout: %v", got)
 	}
 }

@@ -24,8 +24,8 @@ func ParseBearerChallenge(values []string) Challenge {
 		if len(v) > 8<<10 {
 			v = v[:8<<10]
 		}
-		i := strings.Index(strings.ToLower(v), "bearer")
-		if i < 0 || (i > 0 && !strings.ContainsRune(" ,", rune(v[i-1]))) {
+		i := indexFold(v, "bearer")
+		if i < 0 || (i > 0 && v[i-1] != ' ' && v[i-1] != ',') {
 			continue
 		}
 		c.Bearer = true
@@ -97,4 +97,15 @@ func Served(probe string, e *Exchange) error {
 		return verdict.CouldNotTestf(probe, "the resource refused the access token the token endpoint issued: %s (check oauth.scope and oauth.resource_url)", e.Summary())
 	}
 	return nil
+}
+
+// indexFold finds an ASCII word case-insensitively. strings.ToLower cannot
+// be used to find the index: it changes the length of some UTF-8 input.
+func indexFold(s, word string) int {
+	for i := 0; i+len(word) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(word)], word) {
+			return i
+		}
+	}
+	return -1
 }

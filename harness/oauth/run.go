@@ -44,7 +44,6 @@ type Result struct {
 	Exchanges []*Exchange `json:"exchanges,omitempty"`
 	Notes     []string    `json:"notes,omitempty"`
 	Applied   []string    `json:"mutations,omitempty"`
-	refusal   bool
 }
 
 // Report is the outcome of a run, in plan order.
@@ -178,6 +177,10 @@ func (r *run) exec(p Probe) *Result {
 		r.cur.Err = verdict.CouldNotTestf(p.Title, "not sent: %v", err)
 		return r.cur
 	}
+	if err := r.ctx.Err(); err != nil {
+		r.cur.Err = verdict.CouldNotTest(p.Title, err)
+		return r.cur
+	}
 	var err error
 	switch {
 	case p.exec != nil:
@@ -188,7 +191,6 @@ func (r *run) exec(p Probe) *Result {
 		err = r.special(p)
 	}
 	r.cur.Err = err
-	r.cur.refusal = p.exp == expClient || p.exp == expClientOrRequest || p.exp == expGrant || p.exp == expRefusal
 	return r.cur
 }
 
@@ -289,11 +291,31 @@ func (r *run) mutationProbe(p Probe) error {
 	} else {
 		ex = r.postForm(r.ccForm(s), nil)
 	}
-	return r.judge(p, ex)
+	err = r.judge(p, ex)
+	if strings.HasPrefix(p.ID, "ca/kid-") && err == nil {
+		// A kid that reaches a shell or a database shows as a delay
+		// (jwt_tool's "|sleep 10"); compare with the positive control.
+		if ctl := r.results["ca/control-before"]; ctl != nil && len(ctl.Exchanges) > 0 {
+			base := ctl.Exchanges[len(ctl.Exchanges)-1].Elapsed
+			if limit := max(3*time.Second, 10*base); ex.Elapsed > limit {
+				return verdict.Warning(p.Title, fmt.Sprintf("an answer as fast as the valid request (%v)", base.Round(time.Millisecond)), "RFC 8725 §3.10", fmt.Sprintf("answered after %v", ex.Elapsed.Round(time.Millisecond)))
+			}
+		}
+	}
+	return err
 }
 
 // judge applies the probe's expectation to one answer.
 func (r *run) judge(p Probe, ex *Exchange) error {
+	err := r.judgeAnswer(p, ex)
+	if err == nil && ex.Err == nil && ex.Status >= 400 && ex.Status < 500 && !hasDirective(ex.Header.Values("Cache-Control"), "no-store") {
+		// RFC 6749 §5.2 shows no-store on errors only in its example: INFO.
+		r.cur.Notes = append(r.cur.Notes, "error response without Cache-Control: no-store (RFC 6749 §5.2 example; recorded, not judged)")
+	}
+	return err
+}
+
+func (r *run) judgeAnswer(p Probe, ex *Exchange) error {
 	if p.Rule != RuleR001 && (p.exp == expClient || p.exp == expGrant) {
 		// A JOSE-level probe: that the JWT is refused is what counts; which
 		// error code says so is judged by the SC-R001 probes.
@@ -379,10 +401,11 @@ func (r *run) closeBatch(batch string, rep *Report) {
 		return
 	}
 	for _, res := range rep.Results {
-		if res.Probe.Batch != batch || !res.refusal {
+		if res.Probe.Batch != batch || res == after || strings.HasSuffix(res.Probe.ID, "control-before") || res.accepted() {
+			// A token the target issued stays a finding whatever came later.
 			continue
 		}
-		if st, _ := verdict.Classify(res.Err); st == verdict.Pass || st == verdict.Warn {
+		if st, _ := verdict.Classify(res.Err); st == verdict.Pass || st == verdict.Warn || st == verdict.Fail {
 			res.Err = verdict.CouldNotTestf(res.Probe.Title, "the valid request failed after the batch (%s), so this refusal may be a lockout", after.lastSummary())
 		}
 	}
@@ -542,6 +565,9 @@ func (r *run) formProbe(p Probe) error {
 		ex = r.postForm(r.ccForm(s, [2]string{"client_id", ""}), nil)
 	case "ca/unsupported-grant-type":
 		ex = r.postForm([][2]string{{"grant_type", "urn:apisec:unknown-grant-type"}, {"client_assertion_type", AssertionTypeJWT}, {"client_assertion", s}}, nil)
+	case "ca/invalid-scope":
+		pairs := [][2]string{{"grant_type", GrantCC}, {"client_assertion_type", AssertionTypeJWT}, {"client_assertion", s}, {"scope", `apisec"invalid`}}
+		ex = r.postForm(pairs, nil)
 	case "ca/password-grant":
 		ex = r.postForm([][2]string{{"grant_type", "password"}, {"username", "apisec-test"}, {"password", "apisec-not-a-password"}, {"client_assertion_type", AssertionTypeJWT}, {"client_assertion", s}}, nil)
 	case "ca/get-method":

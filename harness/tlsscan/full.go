@@ -37,11 +37,34 @@ type fullResult struct {
 }
 
 // captureConn keeps a copy of every byte read, so records crypto/tls
-// consumed can be decrypted again with the logged secrets.
+// consumed can be decrypted again with the logged secrets, and the first
+// bytes written (the ClientHello) for the evidence.
 type captureConn struct {
 	net.Conn
-	mu  sync.Mutex
-	buf []byte
+	mu      sync.Mutex
+	buf     []byte
+	written []byte
+}
+
+func (c *captureConn) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	if len(c.written) == 0 {
+		c.written = slices.Clone(p[:min(len(p), 1<<14)])
+	}
+	c.mu.Unlock()
+	return c.Conn.Write(p)
+}
+
+// firstRecord returns the first record's payload of the captured stream.
+func firstRecord(b []byte) []byte {
+	if len(b) < 5 {
+		return nil
+	}
+	n := int(b[3])<<8 | int(b[4])
+	if len(b) < 5+n {
+		return b[5:]
+	}
+	return b[5 : 5+n]
 }
 
 func (c *captureConn) Read(p []byte) (int, error) {
@@ -142,7 +165,11 @@ func (s *scanner) fullHandshake(ctx context.Context) fullResult {
 		},
 	}
 	conn := tls.Client(cc, cfg)
-	if err := conn.HandshakeContext(ctx); err != nil {
+	err = conn.HandshakeContext(ctx)
+	cc.mu.Lock()
+	p.ClientHello, p.ServerHello = s.hexOf(cc.written), s.hexOf(firstRecord(cc.buf))
+	cc.mu.Unlock()
+	if err != nil {
 		fr.err = wrapErr("full handshake", err)
 		if fr.err.(*Error).Kind == KindOther {
 			fr.err.(*Error).Kind = KindProtocol
@@ -419,10 +446,11 @@ func (s *scanner) assemble(res *Result, full fullResult) {
 		}
 	}
 	if primaryLeaf < 0 {
-		res.OCSPStapling.NotTested = "no certificate chain was received"
+		res.ChainError = "no certificate chain was received"
 		if full.err != nil {
-			res.OCSPStapling.NotTested += ": " + full.err.Error()
+			res.ChainError += ": full handshake: " + full.err.Error()
 		}
+		res.OCSPStapling.NotTested = res.ChainError
 	}
 	for _, g := range s.dh {
 		res.DHGroups = append(res.DHGroups, g)

@@ -1,6 +1,7 @@
 package tlsscan
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net"
@@ -56,6 +57,24 @@ func TestScanHostileEndpoints(t *testing.T) {
 				_, _ = c.Write([]byte{22, 3, 3, 0xff, 0xff})
 			})
 		}, []Kind{KindTooLarge}},
+		{"endless ChangeCipherSpec records", func(t *testing.T) string {
+			return serveRaw(t, func(c net.Conn) {
+				readHello(c)
+				batch := bytes.Repeat([]byte{20, 3, 3, 0, 1, 1}, 1<<14)
+				for range 4 { // 384 KiB, past the 256 KiB bound
+					if _, err := c.Write(batch); err != nil {
+						return
+					}
+				}
+			})
+		}, []Kind{KindTooLarge}},
+		{"huge handshake message", func(t *testing.T) string {
+			return serveRaw(t, func(c net.Conn) {
+				readHello(c)
+				_, _ = c.Write([]byte{22, 3, 3, 0, 4, 2, 0x7f, 0xff, 0xff})
+				_, _ = io.Copy(io.Discard, c)
+			})
+		}, []Kind{KindTooLarge}},
 		{"malformed ServerHello", func(t *testing.T) string {
 			return serveRaw(t, func(c net.Conn) {
 				readHello(c)
@@ -79,7 +98,7 @@ func TestScanHostileEndpoints(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			addr := tc.addr(t)
-			timeout := 400 * time.Millisecond
+			timeout := time.Second
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			start := time.Now()

@@ -42,13 +42,17 @@ func startSServer(t testing.TB, bin string, pki *testPKI, env []string, args ...
 	cmd.Env = append(os.Environ(), env...)
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stderr, &stderr
-	cmd.Stdin = strings.NewReader("") // never read commands from the test's stdin
+	// An open, silent stdin: at EOF s_server would end every connection
+	// right after the handshake.
+	stdin, err := cmd.StdinPipe()
+	must(t, err)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	exited := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(exited) }()
 	t.Cleanup(func() {
+		_ = stdin.Close()
 		_ = cmd.Process.Kill()
 		<-exited
 	})
@@ -148,7 +152,7 @@ func TestScanOpenSSLServer(t *testing.T) {
 			if !groupNames(r.Groups.TLS13)["ffdhe2048"] || !groupNames(r.Groups.TLS13)["x25519"] || !groupNames(r.Groups.TLS12)["secp256r1"] {
 				t.Errorf("groups %+v", r.Groups)
 			}
-			if r.ClientRenegotiation.Tested && r.ClientRenegotiation.State != "refused" {
+			if c := r.ClientRenegotiation; !c.Tested || c.State != "refused" || c.Refusal != "warning no_renegotiation (100)" {
 				t.Errorf("client renegotiation %+v: OpenSSL 3 refuses it by default", r.ClientRenegotiation)
 			}
 		}},
@@ -156,6 +160,9 @@ func TestScanOpenSSLServer(t *testing.T) {
 			vr := r.Version(VersionTLS12)
 			if vr.Order != "server" || !slices.Equal(vr.ServerPreference, []uint16{0xC027, 0xC02F}) {
 				t.Errorf("order %q preference %x, want server [c027 c02f]", vr.Order, vr.ServerPreference)
+			}
+			if weaker, known := vr.Prefers(0xC027, 0xC02F); !weaker || !known {
+				t.Error("the server prefers the CBC suite over the GCM one")
 			}
 			if r.Version(VersionTLS13).Supported {
 				t.Error("TLS 1.3 supported with -tls1_2")
@@ -197,8 +204,13 @@ func TestScanOpenSSLServer(t *testing.T) {
 			if len(got) != 1 || got[0].Code != 0x1305 {
 				t.Errorf("TLS 1.3 suites %+v, want only 0x1305", got)
 			}
-			if !r.ExtendedMasterSecret.Tested && r.ExtendedMasterSecret.NotTested == "" {
+			if r.ExtendedMasterSecret.Tested || r.ExtendedMasterSecret.NotTested == "" {
 				t.Error("EMS on a TLS 1.3-only server must say why it is not tested")
+			}
+			// crypto/tls has no CCM: the TLS 1.3 certificate is out of
+			// reach, and the result must say so.
+			if len(r.Chains) != 0 || !strings.Contains(r.ChainError, "full handshake") {
+				t.Errorf("chains %d, chain error %q", len(r.Chains), r.ChainError)
 			}
 		}},
 		{"ECDHE on secp224r1 with ECDSA certificate", ecdsa, nil, []string{"-tls1_2", "-groups", "secp224r1:P-256"}, func(t *testing.T, r *Result) {
@@ -214,7 +226,7 @@ func TestScanOpenSSLServer(t *testing.T) {
 		}},
 		{"client renegotiation allowed", rsa, nil, []string{"-tls1_2", "-client_renegotiation"}, func(t *testing.T, r *Result) {
 			c := r.ClientRenegotiation
-			if c.Tested && c.State != "unlimited" {
+			if !c.Tested || c.State != "unlimited" || c.Succeeded != c.Attempts {
 				t.Errorf("client renegotiation %+v, want unlimited", c)
 			}
 		}},
@@ -231,7 +243,7 @@ func TestScanOpenSSLServer(t *testing.T) {
 			if len(r.Errors) > 0 {
 				t.Errorf("probe errors: %v", r.Errors)
 			}
-			if len(r.Chains) == 0 || !r.Chains[0].Trusted || !r.Chains[0].NameMatch {
+			if len(r.Chains) == 0 && r.ChainError == "" || len(r.Chains) > 0 && (!r.Chains[0].Trusted || !r.Chains[0].NameMatch) {
 				t.Errorf("chain %+v", r.Chains)
 			}
 			tc.check(t, r)

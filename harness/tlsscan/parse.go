@@ -7,6 +7,7 @@ package tlsscan
 // parser allocates more than the bytes it was given.
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -74,7 +75,11 @@ type recordReader struct {
 	first bool
 }
 
-func newRecordReader(r io.Reader) *recordReader { return &recordReader{r: r, first: true} }
+// newRecordReader buffers the connection: a server may split its flight
+// into tiny records, and one read per record header would be slow.
+func newRecordReader(r io.Reader) *recordReader {
+	return &recordReader{r: bufio.NewReaderSize(r, 1<<13), first: true}
+}
 
 func (rr *recordReader) readFull(p []byte, op string) error {
 	if rr.read+len(p) > maxFlightBytes {
@@ -176,6 +181,9 @@ func (rr *recordReader) readHandshake() (msg []byte, err error) {
 			if len(payload) < 2 {
 				return nil, protoErr("read alert", "alert record of %d bytes", len(payload))
 			}
+			if warningToSkip(payload) {
+				continue
+			}
 			return nil, &alertError{Alert{payload[0], payload[1]}}
 		case recordChangeCipherSpec:
 			continue
@@ -186,6 +194,13 @@ func (rr *recordReader) readHandshake() (msg []byte, err error) {
 }
 
 var errEncrypted = errors.New("encrypted records follow")
+
+// warningToSkip reports a warning alert a server may send before going on
+// with the handshake (unrecognized_name from SNI-mismatched virtual hosts,
+// RFC 6066 3); close_notify and no_renegotiation are answers and are kept.
+func warningToSkip(a []byte) bool {
+	return a[0] == 1 && a[1] != 0 && a[1] != 100
+}
 
 // extension is one (type, data) pair in order of appearance.
 type extension struct {
@@ -283,7 +298,7 @@ func parseServerHello(msg []byte) (*serverHello, error) {
 type serverKeyExchange struct {
 	CurveType uint8
 	Curve     uint16
-	PointLen  int
+	Point     []byte
 	P, G, Ys  []byte
 	SigScheme uint16 // TLS 1.2 signature algorithm; 0 when absent
 	Signed    bool
@@ -313,7 +328,7 @@ func parseServerKeyExchange(body []byte, suite Suite, version uint16) (*serverKe
 		if !s.ReadUint16(&ske.Curve) || !s.ReadUint8LengthPrefixed(&point) {
 			return nil, protoErr("parse ServerKeyExchange", "truncated ECDH parameters")
 		}
-		ske.PointLen = len(point)
+		ske.Point = point
 	case suite.ephemeralDH():
 		if !s.ReadUint16LengthPrefixed((*cryptobyte.String)(&ske.P)) ||
 			!s.ReadUint16LengthPrefixed((*cryptobyte.String)(&ske.G)) ||

@@ -1,8 +1,529 @@
 package tlsscan
 
-import "context"
+// Client-initiated renegotiation needs a finished TLS 1.2 handshake and a
+// second ClientHello sent encrypted on the same connection. crypto/tls only
+// renegotiates when the server asks (HelloRequest) and never initiates, so
+// this file carries a minimal TLS 1.2 client: ECDHE (x25519, P-256, P-384)
+// with AES-GCM or ChaCha20-Poly1305, RFC 5246 PRF and Finished, RFC 5746
+// renegotiation_info, and a client certificate when the target has one. It
+// does not verify the server's signature or certificate: it only needs to
+// reach the point where the server accepts or refuses a renegotiation.
 
-// clientRenegotiation would count client-initiated renegotiations.
+import (
+	"context"
+	"crypto"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/ecdh"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash"
+	"net"
+	"slices"
+	"time"
+
+	"golang.org/x/crypto/chacha20poly1305"
+	"golang.org/x/crypto/cryptobyte"
+)
+
+// renegSuites are the suites the minimal client implements.
+var renegSuites = []uint16{0xC02F, 0xC02B, 0xC030, 0xC02C, 0xCCA8, 0xCCA9}
+
+// clientRenegotiation runs one full TLS 1.2 handshake and then initiates up
+// to Options.RenegotiationAttempts renegotiations on the same connection.
 func (s *scanner) clientRenegotiation(ctx context.Context) ClientRenegotiation {
-	return ClientRenegotiation{NotTested: "client-initiated renegotiation is not implemented yet"}
+	r := ClientRenegotiation{Attempts: s.o.RenegotiationAttempts}
+	start := time.Now()
+	p := Probe{Purpose: "TLS 1.2 client-initiated renegotiation", Offered: fmt.Sprintf("TLS 1.2 ECDHE AEAD handshake, then up to %d renegotiations", r.Attempts)}
+	defer func() {
+		p.DurationUS = time.Since(start).Microseconds()
+		s.addProbe(p)
+	}()
+	if err := s.acquire(ctx); err != nil {
+		r.NotTested = err.Error()
+		return r
+	}
+	defer s.release()
+	// The deadline covers the whole exchange: one handshake per attempt.
+	ctx, cancel := context.WithTimeout(ctx, s.o.Timeout*time.Duration(1+min(r.Attempts, 4)))
+	defer cancel()
+	conn, done, err := s.dial(ctx)
+	if err != nil {
+		r.NotTested = err.Error()
+		p.Outcome, p.ErrorKind, p.Answer = "error", KindOf(err), err.Error()
+		return r
+	}
+	defer done()
+	c := &tls12Client{conn: conn, rr: newRecordReader(conn), s: s}
+	// Each handshake gets its own deadline within the overall one, so a
+	// server that ignores a renegotiation costs one Timeout, not all.
+	deadline := func() {
+		dl := time.Now().Add(s.o.Timeout)
+		if d, ok := ctx.Deadline(); ok && d.Before(dl) {
+			dl = d
+		}
+		_ = conn.SetDeadline(dl)
+	}
+	deadline()
+	if err := c.handshake(nil); err != nil {
+		r.NotTested = "initial TLS 1.2 handshake failed: " + err.Error()
+		p.Outcome, p.ErrorKind, p.Answer = "error", KindOf(err), r.NotTested
+		return r
+	}
+	r.Tested = true
+	for r.Succeeded < r.Attempts {
+		deadline()
+		c.rr.read = 0 // the byte bound applies per handshake
+		err := c.handshake(c.clientVerify)
+		if err == nil {
+			r.Succeeded++
+			continue
+		}
+		var ae *alertError
+		switch {
+		case errors.As(err, &ae):
+			r.Refusal = ae.Alert.String()
+		case errors.Is(err, errRenegIgnored):
+			r.Refusal = "no answer within the deadline (renegotiation ignored)"
+		default:
+			r.Refusal = err.Error()
+		}
+		break
+	}
+	switch {
+	case r.Succeeded == 0:
+		r.State = "refused"
+	case r.Succeeded >= r.Attempts:
+		r.State = "unlimited"
+	default:
+		r.State = "limited"
+	}
+	p.Outcome = "full-handshake"
+	p.Answer = fmt.Sprintf("%d of %d renegotiations succeeded; %s", r.Succeeded, r.Attempts, r.Refusal)
+	return r
+}
+
+var errRenegIgnored = errors.New("server did not answer the renegotiation ClientHello")
+
+// tls12Client is the minimal TLS 1.2 client state.
+type tls12Client struct {
+	conn net.Conn
+	rr   *recordReader
+	s    *scanner
+
+	read, write  *aeadState
+	hsBuf        []byte
+	clientVerify []byte
+	serverVerify []byte
+}
+
+// aeadState is one direction's record protection (RFC 5288, RFC 7905).
+type aeadState struct {
+	aead     cipher.AEAD
+	iv       []byte // 4-byte salt (GCM) or 12-byte IV (ChaCha20)
+	seq      uint64
+	explicit bool
+}
+
+func (a *aeadState) nonce() []byte {
+	if a.explicit {
+		n := make([]byte, 12)
+		copy(n, a.iv)
+		binary.BigEndian.PutUint64(n[4:], a.seq)
+		return n
+	}
+	n := slices.Clone(a.iv)
+	for i := range 8 {
+		n[11-i] ^= byte(a.seq >> (8 * i))
+	}
+	return n
+}
+
+func additional(seq uint64, typ uint8, n int) []byte {
+	ad := binary.BigEndian.AppendUint64(nil, seq)
+	return append(ad, typ, 3, 3, byte(n>>8), byte(n))
+}
+
+func (c *tls12Client) writeRecord(typ uint8, payload []byte) error {
+	rec := payload
+	if w := c.write; w != nil {
+		nonce := w.nonce()
+		sealed := w.aead.Seal(nil, nonce, payload, additional(w.seq, typ, len(payload)))
+		if w.explicit {
+			rec = append(slices.Clone(nonce[4:]), sealed...)
+		} else {
+			rec = sealed
+		}
+		w.seq++
+	}
+	_, err := c.conn.Write(appendRecords(nil, typ, VersionTLS12, rec))
+	if err != nil {
+		return wrapErr("write record", err)
+	}
+	return nil
+}
+
+// readRecord returns the next record, decrypted once the server sent
+// ChangeCipherSpec.
+func (c *tls12Client) readRecord() (uint8, []byte, error) {
+	typ, payload, err := c.rr.readRecord()
+	if err != nil {
+		return 0, nil, err
+	}
+	if r := c.read; r != nil && typ != recordChangeCipherSpec {
+		if r.explicit {
+			if len(payload) < 8 {
+				return 0, nil, protoErr("decrypt record", "record shorter than its explicit nonce")
+			}
+			n := make([]byte, 12)
+			copy(n, r.iv[:4])
+			copy(n[4:], payload[:8])
+			payload = payload[8:]
+			plain, err := r.aead.Open(nil, n, payload, additional(r.seq, typ, len(payload)-r.aead.Overhead()))
+			if err != nil {
+				return 0, nil, protoErr("decrypt record", "bad record MAC")
+			}
+			r.seq++
+			return typ, plain, nil
+		}
+		plain, err := r.aead.Open(nil, r.nonce(), payload, additional(r.seq, typ, len(payload)-r.aead.Overhead()))
+		if err != nil {
+			return 0, nil, protoErr("decrypt record", "bad record MAC")
+		}
+		r.seq++
+		return typ, plain, nil
+	}
+	return typ, payload, nil
+}
+
+// readHandshake returns the next handshake message; alerts become
+// *alertError (warning no_renegotiation included).
+func (c *tls12Client) readHandshake(wantCCS bool) ([]byte, error) {
+	for {
+		if len(c.hsBuf) >= 4 {
+			n := int(c.hsBuf[1])<<16 | int(c.hsBuf[2])<<8 | int(c.hsBuf[3])
+			if n > maxHandshakeMsg {
+				return nil, &Error{Kind: KindTooLarge, Op: "read handshake", Err: fmt.Errorf("message of %d bytes", n)}
+			}
+			if len(c.hsBuf) >= 4+n {
+				msg := c.hsBuf[: 4+n : 4+n]
+				c.hsBuf = c.hsBuf[4+n:]
+				return msg, nil
+			}
+		}
+		typ, payload, err := c.readRecord()
+		if err != nil {
+			return nil, err
+		}
+		switch typ {
+		case recordHandshake:
+			c.hsBuf = append(c.hsBuf, payload...)
+		case recordAlert:
+			if len(payload) < 2 {
+				return nil, protoErr("read alert", "short alert")
+			}
+			if warningToSkip(payload) {
+				continue
+			}
+			return nil, &alertError{Alert{payload[0], payload[1]}}
+		case recordChangeCipherSpec:
+			if wantCCS {
+				return nil, errCCS
+			}
+			return nil, protoErr("read handshake", "unexpected ChangeCipherSpec")
+		default:
+			return nil, protoErr("read handshake", "unexpected record type %d", typ)
+		}
+	}
+}
+
+var errCCS = errors.New("ChangeCipherSpec")
+
+// handshake runs one full TLS 1.2 handshake; renegotiated carries the
+// previous client verify_data for renegotiation_info (RFC 5746 3.5).
+func (c *tls12Client) handshake(renegotiated []byte) error {
+	h := defaultHello(VersionTLS12, serverName(c.s.t), renegSuites)
+	h.Groups = []uint16{0x001D, 0x0017, 0x0018}
+	h.SigSchemes = defaultSigSchemes
+	h.StatusRequest, h.EMS, h.RenegInfo = false, false, false
+	random := make([]byte, 32)
+	_, _ = rand.Read(random)
+	ch, err := clientHello12(h, random, renegotiated)
+	if err != nil {
+		return err
+	}
+	transcript := slices.Clone(ch)
+	if err := c.writeRecord(recordHandshake, ch); err != nil {
+		return err
+	}
+	msg, err := c.readHandshake(false)
+	if err != nil {
+		if renegotiated != nil && KindOf(err) == KindTimeout {
+			return errRenegIgnored
+		}
+		return err
+	}
+	sh, err := parseServerHello(msg)
+	if err != nil {
+		return err
+	}
+	if sh.Version != VersionTLS12 || !slices.Contains(renegSuites, sh.Suite) {
+		return protoErr("renegotiation handshake", "server chose %s suite 0x%04x", VersionName(sh.Version), sh.Suite)
+	}
+	transcript = append(transcript, msg...)
+	suite, _ := LookupSuite(sh.Suite)
+	var ske *serverKeyExchange
+	certRequested := false
+	for {
+		msg, err := c.readHandshake(false)
+		if err != nil {
+			return err
+		}
+		transcript = append(transcript, msg...)
+		if msg[0] == hsServerKeyExchange {
+			if ske, err = parseServerKeyExchange(msg[4:], suite, VersionTLS12); err != nil {
+				return err
+			}
+		}
+		if msg[0] == hsCertificateRequest {
+			certRequested = true
+		}
+		if msg[0] == hsServerHelloDone {
+			break
+		}
+	}
+	if ske == nil || ske.CurveType != 3 {
+		return protoErr("renegotiation handshake", "no named-curve ServerKeyExchange")
+	}
+	pub, pms, err := ecdhe(ske.Curve, ske)
+	if err != nil {
+		return err
+	}
+	var out []byte
+	var signer crypto.Signer
+	if certRequested {
+		cert := hsMessage(hsCertificate, func(b *cryptobyte.Builder) {
+			b.AddUint24LengthPrefixed(func(b *cryptobyte.Builder) {
+				if cc := c.s.t.ClientCert; cc != nil {
+					for _, d := range cc.Certificate {
+						b.AddUint24LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(d) })
+					}
+					signer, _ = cc.PrivateKey.(crypto.Signer)
+				}
+			})
+		})
+		out = append(out, cert...)
+		transcript = append(transcript, cert...)
+	}
+	cke := hsMessage(hsClientKeyExchange, func(b *cryptobyte.Builder) {
+		b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(pub) })
+	})
+	out = append(out, cke...)
+	transcript = append(transcript, cke...)
+	if signer != nil {
+		cv, err := certificateVerify(signer, transcript)
+		if err != nil {
+			return err
+		}
+		out = append(out, cv...)
+		transcript = append(transcript, cv...)
+	}
+	newHash := sha256.New
+	if suite.Mac == "AEAD" && (sh.Suite == 0xC030 || sh.Suite == 0xC02C) {
+		newHash = sha512.New384
+	}
+	master := prf12(newHash, pms, "master secret", append(slices.Clone(random), sh.Random...), 48)
+	clientW, serverW, err := keys12(sh.Suite, newHash, master, random, sh.Random)
+	if err != nil {
+		return err
+	}
+	if err := c.writeRecord(recordHandshake, out); err != nil {
+		return err
+	}
+	if err := c.writeRecord(recordChangeCipherSpec, []byte{1}); err != nil {
+		return err
+	}
+	c.write = clientW
+	th := newHash()
+	th.Write(transcript)
+	clientVerify := prf12(newHash, master, "client finished", th.Sum(nil), 12)
+	fin := hsMessage(hsFinished, func(b *cryptobyte.Builder) { b.AddBytes(clientVerify) })
+	transcript = append(transcript, fin...)
+	if err := c.writeRecord(recordHandshake, fin); err != nil {
+		return err
+	}
+	// Server: [NewSessionTicket] ChangeCipherSpec Finished.
+	for {
+		_, err := c.readHandshake(true)
+		if errors.Is(err, errCCS) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+	}
+	c.read = serverW
+	msg, err = c.readHandshake(false)
+	if err != nil {
+		return err
+	}
+	th = newHash()
+	th.Write(transcript)
+	want := prf12(newHash, master, "server finished", th.Sum(nil), 12)
+	if msg[0] != hsFinished || !hmac.Equal(msg[4:], want) {
+		return protoErr("renegotiation handshake", "server Finished does not verify (RFC 5246 7.4.9)")
+	}
+	c.clientVerify, c.serverVerify = clientVerify, msg[4:]
+	return nil
+}
+
+func hsMessage(typ uint8, body func(*cryptobyte.Builder)) []byte {
+	var b cryptobyte.Builder
+	b.AddUint8(typ)
+	b.AddUint24LengthPrefixed(body)
+	return b.BytesOrPanic() // bodies here are small and well-formed
+}
+
+// clientHello12 is a TLS 1.2 ClientHello with renegotiation_info carrying
+// the previous verify_data (empty on the first handshake).
+func clientHello12(h helloSpec, random, renegotiated []byte) ([]byte, error) {
+	exts, err := h.extensions()
+	if err != nil {
+		return nil, err
+	}
+	var b cryptobyte.Builder
+	b.AddUint8(hsClientHello)
+	b.AddUint24LengthPrefixed(func(b *cryptobyte.Builder) {
+		b.AddUint16(VersionTLS12)
+		b.AddBytes(random)
+		b.AddUint8(0)
+		b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
+			for _, s := range h.Suites {
+				b.AddUint16(s)
+			}
+		})
+		b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddUint8(0) })
+		b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
+			b.AddBytes(exts)
+			b.AddUint16(extRenegotiation)
+			b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
+				b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(renegotiated) })
+			})
+		})
+	})
+	return b.Bytes()
+}
+
+// ecdhe makes the client key pair on the server's curve and the premaster
+// secret (RFC 8422 5.10: the x-coordinate, or the X25519 output).
+func ecdhe(group uint16, ske *serverKeyExchange) (pub, pms []byte, err error) {
+	var curve ecdh.Curve
+	switch group {
+	case 0x001D:
+		curve = ecdh.X25519()
+	case 0x0017:
+		curve = ecdh.P256()
+	case 0x0018:
+		curve = ecdh.P384()
+	default:
+		return nil, nil, protoErr("renegotiation handshake", "server chose unsupported curve 0x%04x", group)
+	}
+	if ske.Point == nil {
+		return nil, nil, protoErr("renegotiation handshake", "no server ECDH point")
+	}
+	peer, err := curve.NewPublicKey(ske.Point)
+	if err != nil {
+		return nil, nil, protoErr("renegotiation handshake", "bad server ECDH point: %v", err)
+	}
+	k, err := curve.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, nil, err
+	}
+	pms, err = k.ECDH(peer)
+	if err != nil {
+		return nil, nil, protoErr("renegotiation handshake", "ECDH: %v", err)
+	}
+	return k.PublicKey().Bytes(), pms, nil
+}
+
+func certificateVerify(signer crypto.Signer, transcript []byte) ([]byte, error) {
+	var scheme uint16
+	var digest []byte
+	var opts crypto.SignerOpts = crypto.SHA256
+	sum := sha256.Sum256(transcript)
+	digest = sum[:]
+	switch signer.Public().(type) {
+	case *ecdsa.PublicKey:
+		scheme = 0x0403
+	case *rsa.PublicKey:
+		scheme = 0x0401
+	case ed25519.PublicKey:
+		scheme, digest, opts = 0x0807, transcript, crypto.Hash(0)
+	default:
+		return nil, fmt.Errorf("client key type %T not supported for CertificateVerify", signer.Public())
+	}
+	sig, err := signer.Sign(rand.Reader, digest, opts)
+	if err != nil {
+		return nil, err
+	}
+	return hsMessage(hsCertificateVerify, func(b *cryptobyte.Builder) {
+		b.AddUint16(scheme)
+		b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(sig) })
+	}), nil
+}
+
+// prf12 is the TLS 1.2 PRF, P_hash (RFC 5246 5).
+func prf12(h func() hash.Hash, secret []byte, label string, seed []byte, n int) []byte {
+	seed = append([]byte(label), seed...)
+	out := make([]byte, 0, n+64)
+	mac := hmac.New(h, secret)
+	mac.Write(seed)
+	a := mac.Sum(nil)
+	for len(out) < n {
+		mac.Reset()
+		mac.Write(a)
+		mac.Write(seed)
+		out = mac.Sum(out)
+		mac.Reset()
+		mac.Write(a)
+		a = mac.Sum(nil)
+	}
+	return out[:n]
+}
+
+// keys12 derives both directions' record protection (RFC 5246 6.3).
+func keys12(suite uint16, h func() hash.Hash, master, clientRandom, serverRandom []byte) (client, server *aeadState, err error) {
+	keyLen, ivLen, chacha := 16, 4, false
+	switch suite {
+	case 0xC030, 0xC02C:
+		keyLen = 32
+	case 0xCCA8, 0xCCA9:
+		keyLen, ivLen, chacha = 32, 12, true
+	}
+	kb := prf12(h, master, "key expansion", append(slices.Clone(serverRandom), clientRandom...), 2*keyLen+2*ivLen)
+	mk := func(key, iv []byte) (*aeadState, error) {
+		if chacha {
+			a, err := chacha20poly1305.New(key)
+			return &aeadState{aead: a, iv: slices.Clone(iv)}, err
+		}
+		b, err := aes.NewCipher(key)
+		if err != nil {
+			return nil, err
+		}
+		a, err := cipher.NewGCM(b)
+		return &aeadState{aead: a, iv: append(slices.Clone(iv), make([]byte, 8)...), explicit: true}, err
+	}
+	if client, err = mk(kb[:keyLen], kb[2*keyLen:2*keyLen+ivLen]); err != nil {
+		return nil, nil, err
+	}
+	server, err = mk(kb[keyLen:2*keyLen], kb[2*keyLen+ivLen:])
+	return client, server, err
 }

@@ -28,6 +28,9 @@ type Result struct {
 	KexSignatures []KexSignature `json:"kex_signatures,omitempty"`
 	// Chains are the distinct certificate chains the server sent.
 	Chains []Chain `json:"chains"`
+	// ChainError says why no chain was obtained (e.g. a TLS 1.3-only
+	// server whose suites crypto/tls cannot negotiate).
+	ChainError string `json:"chain_error,omitempty"`
 	// ClientAuth: "none", "requested" (CertificateRequest seen in TLS 1.2
 	// or the full handshake needed a client certificate).
 	ClientAuth string `json:"client_auth"`
@@ -277,4 +280,27 @@ type Probe struct {
 	Answer     string `json:"answer,omitempty"`
 	ErrorKind  Kind   `json:"error_kind,omitempty"`
 	DurationUS int64  `json:"duration_us"`
+}
+
+// Prefers reports whether the server picks suite a over suite b when both
+// are offered: known is false when the version has no server order (the
+// client's order decides, so a client can be steered to the weaker one) or
+// either suite is not accepted.
+func (vr *VersionResult) Prefers(a, b uint16) (prefers, known bool) {
+	if vr.Order != "server" {
+		return false, false
+	}
+	ia, ib := -1, -1
+	for i, c := range vr.ServerPreference {
+		switch c {
+		case a:
+			ia = i
+		case b:
+			ib = i
+		}
+	}
+	if ia < 0 || ib < 0 {
+		return false, false
+	}
+	return ia < ib, true
 }

@@ -142,9 +142,13 @@ func (s *scanner) run(ctx context.Context, res *Result) error {
 			continue
 		}
 		cands := suitesFor(v)
-		if vs.status == "maybe" {
+		switch {
+		case vs.status == "maybe" && vs.first.alert != nil:
 			cands = cands[min(len(cands), 128):] // the first ones were all refused
-		} else {
+		case vs.status == "maybe":
+			// A silent close may be intolerance of the hello, not a
+			// refusal of its suites: offer them all again in chunks.
+		default:
 			cands = slices.DeleteFunc(cands, func(c uint16) bool { return c == vs.first.sh.Suite })
 		}
 		for chunk := range slices.Chunk(cands, s.o.ChunkSize) {
@@ -216,14 +220,17 @@ func (s *scanner) run(ctx context.Context, res *Result) error {
 	}
 	wg.Wait()
 	s.assemble(res, full)
-	return ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return &Error{Kind: classify(err), Op: "scan", Err: err}
+	}
+	return nil
 }
 
 // unreachable decides after the first round whether the endpoint can be
 // scanned at all: every probe failed, or it never sent a TLS byte.
 func (s *scanner) unreachable(ctx context.Context, states map[uint16]*versionState, v2 VersionResult) error {
-	if ctx.Err() != nil {
-		return &Error{Kind: KindCanceled, Op: "scan", Err: ctx.Err()}
+	if err := ctx.Err(); err != nil {
+		return &Error{Kind: classify(err), Op: "scan", Err: err}
 	}
 	if v2.Supported {
 		return nil

@@ -140,6 +140,9 @@ func TestScanCryptoTLSServers(t *testing.T) {
 			if want := pki.leafX; leaf.SHA256 != hexFP(want.Raw) || leaf.SignatureHash != "sha256" {
 				t.Errorf("leaf = %+v", leaf)
 			}
+			if c := res.ClientRenegotiation; !c.Tested || c.State != "refused" || c.Refusal != "fatal unexpected_message (10)" {
+				t.Errorf("client renegotiation %+v; crypto/tls servers refuse a ClientHello after the handshake with unexpected_message", c)
+			}
 			if res.Handshakes != len(res.Probes) {
 				t.Errorf("handshakes %d != probes %d", res.Handshakes, len(res.Probes))
 			}
@@ -239,6 +242,11 @@ func TestScanMutualTLS(t *testing.T) {
 	}
 	if !res.ZeroRTT.Tested {
 		t.Errorf("0-RTT not tested after a successful TLS 1.3 handshake: %+v", res.ZeroRTT)
+	}
+	// The hand-made TLS 1.2 client must present the certificate (with
+	// CertificateVerify) to reach the renegotiation question.
+	if c := res.ClientRenegotiation; !c.Tested || c.State != "refused" {
+		t.Errorf("client renegotiation over mutual TLS: %+v", c)
 	}
 	// Without the certificate the hand-made probes still enumerate.
 	res = scanTLS(t, addr, Target{RootCAs: p.pool}, Options{})

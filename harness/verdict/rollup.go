@@ -53,6 +53,13 @@ func RollUpRule(rule catalogue.Rule, scenarios []ScenarioResult) RuleResult {
 	for _, s := range scenarios {
 		worst = max(worst, s.Status)
 	}
+	if rule.Automation == catalogue.NotAutomated && worst != NotApplicable && worst != Error {
+		// The catalogue is the authority: a rule it calls not automated
+		// never reports pass, whatever scenarios exist for it.
+		rr.Status = Error
+		rr.Reason = "not yet automated: " + rule.Reason
+		return rr
+	}
 	if worst == Fail && rule.Normative == catalogue.Should {
 		worst = Warn
 		rr.Reason = "SHOULD rule: failures count as warnings"

@@ -58,6 +58,16 @@ func TestRollUpRuleWithoutScenarios(t *testing.T) {
 	assert.Contains(t, got.Reason, "no scenario")
 }
 
+func TestRollUpRuleNotAutomatedNeverPasses(t *testing.T) {
+	r := rule("SC005", catalogue.Must, catalogue.OA)
+	r.Automation, r.Reason = catalogue.NotAutomated, "work in progress"
+	for _, s := range []Status{Pass, Attested, Warn, Fail} {
+		got := RollUpRule(r, scenarios(s))
+		assert.Equal(t, Error, got.Status, "scenarios %s", s)
+		assert.Contains(t, got.Reason, "not yet automated")
+	}
+}
+
 func TestRollUpLevels(t *testing.T) {
 	all := []catalogue.Level{catalogue.OA, catalogue.TSA, catalogue.FSA}
 	tsa := []catalogue.Level{catalogue.TSA, catalogue.FSA}

@@ -34,6 +34,7 @@ type runFlags struct {
 	defects                           multiFlag
 	concurrency                       int
 	progress                          string
+	check                             bool
 }
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
@@ -47,6 +48,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) (int, 
 	fs.Var(&f.defects, "defect", "with no profile: start the reference target with this defect (repeatable; see apisec reference defects)")
 	fs.IntVar(&f.concurrency, "concurrency", 4, "scenarios of one rule that run at once")
 	fs.StringVar(&f.progress, "progress", "auto", "progress lines per rule: auto (on a terminal), always, never")
+	fs.BoolVar(&f.check, "check", false, "only check the profile, its declarations and that the target answers; write nothing (exit 0 or 2)")
 	if err := parse(fs, args); err != nil {
 		return verdict.ExitUsage, err
 	}
@@ -76,14 +78,15 @@ func run(ctx context.Context, f runFlags, stdout, stderr io.Writer) (int, error)
 	if f.concurrency < 1 || f.concurrency > 64 {
 		return verdict.ExitUsage, usagef("--concurrency must be between 1 and 64")
 	}
-	set, err := pki.Init(certsDir(f.certs))
-	if err != nil {
-		return verdict.ExitUsage, usagef("%v", err)
-	}
-
 	profilePath := f.profile
 	target := report.Target{}
 	if profilePath == "" {
+		// Only the embedded reference target needs the suite's own PKI; a
+		// profile names the keys it uses.
+		set, err := pki.Init(certsDir(f.certs))
+		if err != nil {
+			return verdict.ExitUsage, usagef("%v", err)
+		}
 		ref, path, cleanup, err := startReference(ctx, set, f.defects)
 		if err != nil {
 			return verdict.ExitUsage, err
@@ -115,6 +118,10 @@ func run(ctx context.Context, f runFlags, stdout, stderr io.Writer) (int, error)
 	env, err := buildEnv(ctx, prof, cat)
 	if err != nil {
 		return verdict.ExitUsage, err
+	}
+	if f.check {
+		fmt.Fprintf(stdout, "apisec: profile valid, %d declaration(s) read, target %s reachable\n", len(env.Declarations), prof.Target.BaseURL)
+		return verdict.ExitAchieved, nil
 	}
 	runID := newRunID(started)
 	out := f.out

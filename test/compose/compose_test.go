@@ -16,6 +16,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -49,7 +50,25 @@ func TestComposeEndToEnd(t *testing.T) {
 	binary := filepath.Join(root, "bin", "rootfs", "apisec")
 
 	stack := &stack{t: t, compose: compose, root: root, project: "apisec-test-" + randomHex(t, 4), scratch: filepath.Join(tmp, "scratch")}
+	stack.uid, stack.gid = hostUser()
 	t.Cleanup(stack.down)
+
+	// The image: non-root by default, no shell, small.
+	t.Run("image", func(t *testing.T) {
+		out, code := command(t, time.Minute, root, nil, "docker", "image", "inspect", "--format", "{{.Config.User}} {{.Size}}", image)
+		var user string
+		var size int64
+		if _, err := fmt.Sscan(out, &user, &size); code != 0 || err != nil {
+			t.Fatalf("docker image inspect %s: %s", image, out)
+		}
+		if uid, _, _ := strings.Cut(user, ":"); uid == "" || uid == "0" || uid == "root" {
+			t.Errorf("the image runs as %q by default, want a non-root user", user)
+		}
+		t.Logf("image %s: %.1f MB, user %s", image, float64(size)/1e6, user)
+		if out, code := command(t, time.Minute, root, nil, "docker", "run", "--rm", "--entrypoint", "/bin/sh", image, "-c", "true"); code == 0 {
+			t.Errorf("the image has a shell (/bin/sh ran): %s", out)
+		}
+	})
 
 	t.Run("reference", func(t *testing.T) {
 		res, code, out := stack.up(t, filepath.Join(tmp, "results-ok"), "")
@@ -115,6 +134,25 @@ func TestComposeEndToEnd(t *testing.T) {
 			t.Errorf("APISEC_ARGS=--rules SC001,SC003 ran %d rules, want 2", len(res.Rules))
 		}
 	})
+
+	// The wrapper the docs offer: same stack, exit code passed through,
+	// containers removed afterwards (so it runs last).
+	t.Run("wrapper", func(t *testing.T) {
+		results := filepath.Join(tmp, "results-wrapper")
+		stack.resultsDir(t, results)
+		start := time.Now()
+		out, code := command(t, 3*time.Minute, root, stack.env(results, "", "COMPOSE_PROJECT_NAME="+stack.project),
+			"bash", "scripts/compose-run.sh", "--defect", "no-hsts", "--rules", "SC001,SC003")
+		t.Logf("scripts/compose-run.sh --defect no-hsts: exit %d in %s", code, time.Since(start).Round(100*time.Millisecond))
+		res := readResult(t, results, out, stack.uid)
+		if code != verdict.ExitNotAchieved || res.ExitCode != code || len(res.Rules) != 2 || status(res, "SC003") != verdict.Fail {
+			t.Errorf("compose-run.sh --defect no-hsts --rules SC001,SC003: exit %d, results.json exit_code %d, %d rules, SC003 %v; want 1, 1, 2, fail\n%s",
+				code, res.ExitCode, len(res.Rules), status(res, "SC003"), out)
+		}
+		if left, _ := command(t, time.Minute, root, nil, "docker", "ps", "-aq", "--filter", "label=com.docker.compose.project="+stack.project); strings.TrimSpace(left) != "" {
+			t.Errorf("compose-run.sh left containers behind: %s", left)
+		}
+	})
 }
 
 // stack is one compose project.
@@ -123,13 +161,36 @@ type stack struct {
 	compose       []string
 	root, project string
 	scratch       string // an empty APISEC_RESULTS for down
+	uid, gid      int    // APISEC_UID, APISEC_GID
+}
+
+// hostUser is who the stack runs as: the caller, or, when the test runs as
+// root (CI), an unprivileged uid, so that the file permissions of the
+// volumes and of ./results are tested the way a normal user meets them.
+func hostUser() (uid, gid int) {
+	if os.Getuid() == 0 {
+		return 4242, 4242
+	}
+	return os.Getuid(), os.Getgid()
+}
+
+// resultsDir makes the host folder the suite writes into, owned like a
+// user's ./results.
+func (s *stack) resultsDir(t *testing.T, dir string) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(dir, s.uid, s.gid); err != nil && os.Getuid() == 0 {
+		t.Fatal(err)
+	}
 }
 
 func (s *stack) env(results, defects string, extra ...string) []string {
 	return append([]string{
 		"APISEC_IMAGE=" + image,
-		"APISEC_UID=" + strconv.Itoa(os.Getuid()),
-		"APISEC_GID=" + strconv.Itoa(os.Getgid()),
+		"APISEC_UID=" + strconv.Itoa(s.uid),
+		"APISEC_GID=" + strconv.Itoa(s.gid),
 		"APISEC_RESULTS=" + results,
 		"REFERENCE_DEFECTS=" + defects,
 		"TARGET_DIR=", "TARGET_PROFILE=", "APISEC_ARGS=",
@@ -144,28 +205,24 @@ func (s *stack) args(more ...string) []string {
 // suite left in results.
 func (s *stack) up(t *testing.T, results, defects string) (*report.Results, int, string) {
 	t.Helper()
-	if err := os.MkdirAll(results, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	s.resultsDir(t, results)
 	start := time.Now()
 	out, code := command(t, 3*time.Minute, s.root, s.env(results, defects),
 		s.args("up", "--no-color", "--exit-code-from", "suite")...)
 	t.Logf("compose up (REFERENCE_DEFECTS=%q): exit %d in %s", defects, code, time.Since(start).Round(100*time.Millisecond))
-	return readResult(t, results, out), code, out
+	return readResult(t, results, out, s.uid), code, out
 }
 
 // runTarget runs `compose run --rm suite` against the profile TARGET_DIR/file.
 func (s *stack) runTarget(t *testing.T, results, dir, file, args string) (*report.Results, int, string) {
 	t.Helper()
-	if err := os.MkdirAll(results, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	s.resultsDir(t, results)
 	start := time.Now()
 	out, code := command(t, 3*time.Minute, s.root,
 		s.env(results, "no-hsts", "TARGET_DIR="+dir, "TARGET_PROFILE="+file, "APISEC_ARGS="+args),
 		s.args("run", "--rm", "-T", "suite")...)
 	t.Logf("compose run --rm suite (TARGET_DIR): exit %d in %s", code, time.Since(start).Round(100*time.Millisecond))
-	return readResult(t, results, out), code, out
+	return readResult(t, results, out, s.uid), code, out
 }
 
 // copyProfile copies the profile folder the reference wrote (public material
@@ -203,7 +260,7 @@ func (s *stack) down() {
 
 // readResult finds the single results/<run-id>/ the suite wrote and checks
 // the host user owns it.
-func readResult(t *testing.T, results, out string) *report.Results {
+func readResult(t *testing.T, results, out string, uid int) *report.Results {
 	t.Helper()
 	found, _ := filepath.Glob(filepath.Join(results, "*", report.ResultsFile))
 	if len(found) != 1 {
@@ -211,8 +268,8 @@ func readResult(t *testing.T, results, out string) *report.Results {
 	}
 	dir := filepath.Dir(found[0])
 	if fi, err := os.Stat(found[0]); err == nil {
-		if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Getuid() {
-			t.Errorf("%s is owned by uid %d, want the host user %d (APISEC_UID)", found[0], st.Uid, os.Getuid())
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != uid {
+			t.Errorf("%s is owned by uid %d, want the host user %d (APISEC_UID)", found[0], st.Uid, uid)
 		}
 	}
 	res, err := report.Read(dir)
