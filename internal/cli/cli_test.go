@@ -243,3 +243,12 @@ func TestDeclareMakesAVerifiableDeclaration(t *testing.T) {
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stderr, "SC001 belongs to the API specifier")
 }
+
+func TestDryRunListsProbesAndSendsNothing(t *testing.T) {
+	code, out, stderr, dir := runArgs(t, "--dry-run", "--rules", "SC-R001,SC008")
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, out, "OAuth/JOSE probes:")
+	assert.Contains(t, out, "SC-R001")
+	assert.NotContains(t, out, "SC-R003 ", "only the rules in scope are listed")
+	assert.NoFileExists(t, filepath.Join(dir, report.ResultsFile), "a dry run writes no result")
+}

@@ -34,7 +34,7 @@ type runFlags struct {
 	defects                           multiFlag
 	concurrency                       int
 	progress                          string
-	check                             bool
+	check, dryRun                     bool
 }
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
@@ -48,6 +48,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) (int, 
 	fs.Var(&f.defects, "defect", "with no profile: start the reference target with this defect (repeatable; see apisec reference defects)")
 	fs.IntVar(&f.concurrency, "concurrency", 4, "scenarios of one rule that run at once")
 	fs.StringVar(&f.progress, "progress", "auto", "progress lines per rule: auto (on a terminal), always, never")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "list the probes the run would send, with their request counts, and contact nothing")
 	fs.BoolVar(&f.check, "check", false, "only check the profile, its declarations and that the target answers; write nothing (exit 0 or 2)")
 	if err := parse(fs, args); err != nil {
 		return verdict.ExitUsage, err
@@ -115,6 +116,9 @@ func run(ctx context.Context, f runFlags, stdout, stderr io.Writer) (int, error)
 		return verdict.ExitUsage, usagef("no rule left to run: --rules and --level exclude each other")
 	}
 
+	if f.dryRun {
+		return verdict.ExitAchieved, printPlan(stdout, prof, selected)
+	}
 	env, err := buildEnv(ctx, prof, cat)
 	if err != nil {
 		return verdict.ExitUsage, err

@@ -1,0 +1,54 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"text/tabwriter"
+
+	"github.com/apisec/apisec/harness/catalogue"
+	"github.com/apisec/apisec/harness/oauth"
+	"github.com/apisec/apisec/harness/profile"
+)
+
+// printPlan lists, without contacting anything, the probes a run of these
+// rules would send and how many requests each may make; the run never sends
+// more than this (the OAuth run checks every send against its plan).
+func printPlan(w io.Writer, prof *profile.Profile, rules []catalogue.Rule) error {
+	inScope := func(id string) bool {
+		return slices.ContainsFunc(rules, func(r catalogue.Rule) bool { return r.ID == id })
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "RULE\tPROBE\tREQUESTS\tEXPECT\tCLAUSE")
+	total := 0
+	var plan []oauth.Probe
+	if prof.HasInterface("rest") {
+		plan = oauth.Plan(prof.OAuth)
+	}
+	for _, p := range plan {
+		if !inScope(p.Rule) {
+			continue
+		}
+		total += p.Requests
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", p.Rule, p.ID, p.Requests, p.Expect, p.Clause)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nOAuth/JOSE probes: %d request(s) at most", total)
+	if prof.OAuth == nil {
+		fmt.Fprint(w, " (the profile has no oauth section)")
+	}
+	fmt.Fprintln(w)
+	for _, id := range []string{"SC002", "SC003"} {
+		if inScope(id) {
+			fmt.Fprintf(w, "%s: one request per NCSC web-guideline scenario to %s\n", id, prof.Target.BaseURL)
+		}
+	}
+	if inScope("SC004") || inScope("SC004.001") {
+		fmt.Fprintf(w, "SC004/SC004.001: one TLS scan per endpoint (%d endpoint(s)), handshakes bounded by limits.max_requests\n", len(prof.TLS.Endpoints))
+	}
+	fmt.Fprintf(w, "Whole run: at most %d requests and handshakes (limits.max_requests), %.0f per second, %s deadline each\n",
+		prof.Limits.MaxRequests, prof.Limits.RatePerSecond, prof.Timeout())
+	return nil
+}
