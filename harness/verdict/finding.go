@@ -98,6 +98,12 @@ func Cause(err error) string {
 }
 
 func causeKind(err error) string {
+	// A harness package that has its own closed vocabulary (the TLS
+	// scanner's refused/timeout/protocol-error/not-tls/...) names the kind.
+	var named interface{ CauseKind() string }
+	if errors.As(err, &named) {
+		return named.CauseKind()
+	}
 	var (
 		dnsErr    *net.DNSError
 		netErr    net.Error
