@@ -20,7 +20,7 @@ Feature: SC004.001 TLS versions, algorithms, key sizes, groups and options are a
     When the scan is graded by the profile's NCSC TLS guideline edition
     Then every "key-exchange group" is graded at least Sufficient
 
-  Scenario: every certificate key and signature hash is at least Sufficient
+  Scenario: every certificate key, signature hash, chain and name is at least Sufficient
     Given every TLS endpoint of the profile has been scanned
     When the scan is graded by the profile's NCSC TLS guideline edition
     Then every "certificate" is graded at least Sufficient

@@ -25,7 +25,7 @@ Feature: SC004 API deployments comply with the NCSC TLS guidelines
     When the scan is graded by the profile's NCSC TLS guideline edition
     Then no "key-exchange group" is graded Insufficient
 
-  Scenario: no certificate key or certificate signature hash is Insufficient
+  Scenario: no certificate key, signature hash, chain or name is Insufficient
     Given every TLS endpoint of the profile has been scanned
     When the scan is graded by the profile's NCSC TLS guideline edition
     Then no "certificate" is graded Insufficient

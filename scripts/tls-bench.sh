@@ -44,7 +44,7 @@ if command -v hyperfine >/dev/null; then
 		-n apisec "$apisec_cmd" -n sslscan "$sslscan_cmd" >/dev/null
 	hyperfine --runs 1 -i --export-markdown "$work/slow.md" -n testssl.sh "$testssl_cmd" >/dev/null
 	cat "$work/fast.md"
-	tail -n +3 "$work/slow.md"
+	cat "$work/slow.md"
 else
 	for name in apisec sslscan testssl; do
 		cmd_var="${name}_cmd"

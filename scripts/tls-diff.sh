@@ -29,6 +29,8 @@ mkdir -p "$out"
 serve_pid=""
 cleanup() {
 	[ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null
+	# Keep only the tools' outputs; the bench PKI (throw-away keys) goes.
+	rm -rf "$work/bench"
 	[ "$out" = "$work/out" ] || rm -rf "$work"
 }
 trap cleanup EXIT

@@ -8,4 +8,5 @@ func registerAll(sc *godog.ScenarioContext, w *World) {
 	registerDeclarationSteps(sc, w)
 	registerWebSteps(sc, w)
 	registerOAuthSteps(sc, w)
+	registerTLSSteps(sc, w)
 }

@@ -147,12 +147,14 @@ func (c *collector) add(s verdict.ScenarioResult, items []evidence.Item) {
 	// the folder does not depend on the order concurrent scenarios finish.
 	base := "evidence/" + slug(c.rule.ID) + "/" + slug(s.Name)
 	for _, it := range items {
-		path := base + "/" + slug(it.Name) + extension(it.ContentType)
+		name, ext := slug(it.Name), extension(it.ContentType)
+		name = strings.TrimSuffix(name, ext)
+		path := base + "/" + name + ext
 		for n := 2; ; n++ {
 			if _, dup := c.evidence[path]; !dup {
 				break
 			}
-			path = base + "/" + slug(it.Name) + fmt.Sprintf("-%d", n) + extension(it.ContentType)
+			path = base + "/" + name + fmt.Sprintf("-%d", n) + ext
 		}
 		c.evidence[path] = it
 		s.Evidence = append(s.Evidence, path)

@@ -42,7 +42,7 @@ var tlsCategories = map[string][]string{
 	"protocol version":            {ncsc.KindVersion},
 	"cipher suite":                {ncsc.KindCipherSuite},
 	"key-exchange group":          {ncsc.KindGroup, ncsc.KindDHGroup},
-	"certificate":                 {ncsc.KindCertKey, ncsc.KindCertSignature},
+	"certificate":                 {ncsc.KindCertKey, ncsc.KindCertSignature, ncsc.KindCertTrust, ncsc.KindCertName},
 	"key-exchange signature hash": {ncsc.KindKexSignature},
 	"option": {ncsc.KindCompression, ncsc.KindSecureRenegotiation, ncsc.KindClientRenegotiation,
 		ncsc.KindZeroRTT, ncsc.KindOCSPStapling, ncsc.KindEMS, ncsc.KindCipherOrder},

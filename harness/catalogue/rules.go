@@ -33,13 +33,13 @@ func Default() Catalogue {
 			ID: "SC004", Title: "API deployments MUST comply with Dutch NCSC guidelines for Transport Layer Security",
 			Normative: Must, Levels: allLevels, Role: Deployer, Interface: Generic,
 			Check:      "full TLS scan graded by the NCSC TLS guidelines: nothing Insufficient",
-			Automation: NotAutomated, Reason: reasonTLS, Issue: 3,
+			Automation: Automated,
 		},
 		{
 			ID: "SC004.001", Title: "The status of used TLS versions, algorithms, key size & choice of groups and options SHOULD at least be Sufficient",
 			Normative: Should, Levels: allLevels, Role: Deployer, Interface: Generic, Parent: "SC004",
 			Check:      "same scan: everything at least Sufficient (Phase out = warning)",
-			Automation: NotAutomated, Reason: reasonTLS, Issue: 3,
+			Automation: Automated,
 		},
 		{
 			ID: "SC005", Title: "An API MUST provide audit logging conforming to NEN 7513",

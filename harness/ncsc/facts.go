@@ -29,6 +29,8 @@ type Facts struct {
 	ZeroRTT              string `json:"zero_rtt,omitempty"`               // off|on
 	OCSPStapling         string `json:"ocsp_stapling,omitempty"`          // valid|not_stapled|no_ocsp_url|invalid
 	ExtendedMasterSecret string `json:"extended_master_secret,omitempty"` // supported|unsupported
+	CertificateTrust     string `json:"certificate_trust,omitempty"`      // trusted|untrusted
+	CertificateName      string `json:"certificate_name,omitempty"`       // match|mismatch
 
 	// Order is the server's cipher preference on its highest version below
 	// TLS 1.3, when it was tested.
@@ -144,6 +146,8 @@ func GradeAll(e Edition, f Facts) []Finding {
 	option(KindZeroRTT, f.ZeroRTT, "0-RTT early data", has13)
 	option(KindOCSPStapling, f.OCSPStapling, "OCSP stapling", true)
 	option(KindEMS, f.ExtendedMasterSecret, "extended master secret on TLS 1.2", has12)
+	option(KindCertTrust, f.CertificateTrust, "certificate chain", true)
+	option(KindCertName, f.CertificateName, "certificate name", true)
 	if f.Order != nil {
 		if state, why := orderState(e, f); state != "" {
 			add(Item{Kind: KindCipherOrder, State: state, Version: f.Order.Version}, "cipher order on "+VersionName(f.Order.Version)+": "+why)

@@ -25,6 +25,8 @@ func baseline() Facts {
 		ZeroRTT:              StateOff,
 		OCSPStapling:         StateNoOCSPURL,
 		ExtendedMasterSecret: StateSupported,
+		CertificateTrust:     StateTrusted,
+		CertificateName:      StateMatch,
 		Order:                &CipherOrder{Version: 0x0303, ServerEnforced: true, Preference: []uint16{0xC030, 0xCCA8, 0xC02F}},
 	}
 }
@@ -43,10 +45,10 @@ func TestGradeAllBaseline(t *testing.T) {
 				t.Errorf("trust anchor graded: %s", f)
 			}
 		}
-		// 2 versions + 6 suites + 3 groups + key + sig + 2 kex sigs + 6 options; the
+		// 2 versions + 6 suites + 3 groups + key + sig + 2 kex sigs + 8 options; the
 		// cipher order is not required (one tier in 2025; all Good in v2.1).
-		if len(fs) != 21 {
-			t.Errorf("baseline under %s: %d findings, want 21", e, len(fs))
+		if len(fs) != 23 {
+			t.Errorf("baseline under %s: %d findings, want 23", e, len(fs))
 			for _, f := range fs {
 				t.Log(f)
 			}
@@ -86,6 +88,8 @@ func TestGradeAllDefects(t *testing.T) {
 		{37, "SHA-1 signed leaf", func(f *Facts) { f.Certificates[0].SignatureHash = "sha1" }, levels{Insufficient, Insufficient}, KindCertSignature},
 		{39, "SHA-224 kex signature", func(f *Facts) { f.KexSignatures = append(f.KexSignatures, 0x0301) }, levels{PhaseOut, Sufficient}, KindKexSignature},
 		{40, "SHA-1 kex signature", func(f *Facts) { f.KexSignatures = append(f.KexSignatures, 0x0201) }, levels{Insufficient, PhaseOut}, KindKexSignature},
+		{0, "untrusted chain", func(f *Facts) { f.CertificateTrust = StateUntrusted }, levels{Insufficient, Insufficient}, KindCertTrust},
+		{0, "wrong name", func(f *Facts) { f.CertificateName = StateMismatch }, levels{Insufficient, Insufficient}, KindCertName},
 	}
 	for _, c := range cases {
 		for _, e := range Editions {

@@ -72,7 +72,7 @@ func Grade(e Edition, it Item) Grading {
 	case KindKexSignature:
 		return gradeCode(e, "kex.sig", kexSigByID, it.ID, SignatureSchemeName(it.ID))
 	case KindCompression, KindSecureRenegotiation, KindClientRenegotiation, KindZeroRTT,
-		KindOCSPStapling, KindEMS, KindCipherOrder:
+		KindOCSPStapling, KindEMS, KindCipherOrder, KindCertTrust, KindCertName:
 		return gradeOption(e, it.Kind, it.State)
 	}
 	return Grading{Level: NotCovered, Edition: e, Section: "-", Reason: fmt.Sprintf("unknown item kind %q", it.Kind)}
@@ -235,7 +235,7 @@ func gradeCertKey(e Edition, it Item) Grading {
 	default:
 		return gradeName(e, "cert.type", keyTypeByName, t, "certificate key type")
 	}
-	return at(e, "cert.rsa", Insufficient, "unreachable")
+	return at(e, "cert.rsa", Insufficient, fmt.Sprintf("RSA key size %d is not a key size", it.Bits))
 }
 
 func gradeOption(e Edition, kind, state string) Grading {

@@ -393,6 +393,10 @@ func TestOptions(t *testing.T) {
 		{KindCipherOrder, StateWeakerFirst, levels{Insufficient, Insufficient}, "§2-3"},
 		{KindCipherOrder, StateClientOrder, levels{Insufficient, Insufficient}, "§2-3"},
 		{KindZeroRTT, "maybe", levels{NotCovered, NotCovered}, "§3.4.4"},
+		{KindCertTrust, StateTrusted, levels{Good, Good}, "§4.4"},
+		{KindCertTrust, StateUntrusted, levels{Insufficient, Insufficient}, "§4.4"},
+		{KindCertName, StateMatch, levels{Good, Good}, "§4.4"},
+		{KindCertName, StateMismatch, levels{Insufficient, Insufficient}, "§4.4"},
 	}
 	covered := map[string]bool{}
 	for _, c := range cases {

@@ -98,6 +98,8 @@ const (
 	KindOCSPStapling        = "ocsp_stapling"          // State: valid|not_stapled|no_ocsp_url|invalid
 	KindEMS                 = "extended_master_secret" // State: supported|unsupported
 	KindCipherOrder         = "cipher_order"           // State: enforced|weaker_preferred|client_order
+	KindCertTrust           = "cert_trust"             // State: trusted|untrusted
+	KindCertName            = "cert_name"              // State: match|mismatch
 )
 
 // Option states.
@@ -116,6 +118,10 @@ const (
 	StateEnforced    = "enforced"
 	StateWeakerFirst = "weaker_preferred"
 	StateClientOrder = "client_order"
+	StateTrusted     = "trusted"
+	StateUntrusted   = "untrusted"
+	StateMatch       = "match"
+	StateMismatch    = "mismatch"
 )
 
 // Item is one graded fact, in primitives.

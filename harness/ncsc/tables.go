@@ -67,6 +67,8 @@ var refs = map[Edition]map[string]ref{
 		KindOCSPStapling:        {"§3.4.5", "OCSP stapling"},
 		KindEMS:                 {"§4.1", "Extended Master Secret"},
 		KindCipherOrder:         {"§2-3", "cipher order"},
+		KindCertTrust:           {"§4.4", "certificate trust"},
+		KindCertName:            {"§4.4", "certificate name"},
 	},
 	EditionV21: {
 		"version":               {"B1-1", "Table 1: versions"},
@@ -91,6 +93,8 @@ var refs = map[Edition]map[string]ref{
 		KindOCSPStapling:        {"-", "Table 15: OCSP stapling"},
 		KindEMS:                 {"-", "no table for Extended Master Secret"},
 		KindCipherOrder:         {"B2-5", "cipher order"},
+		KindCertTrust:           {"-", "certificate trust (no leveled table; as internet.nl tests it)"},
+		KindCertName:            {"-", "certificate name (no leveled table; as internet.nl tests it)"},
 	},
 }
 
@@ -479,6 +483,12 @@ var optionRows = []optionRow{
 	{KindCipherOrder, StateEnforced, Good, Good, "server enforces an order that prefers better suites"},
 	{KindCipherOrder, StateWeakerFirst, Insufficient, Insufficient, "server prefers a weaker suite over a better one"},
 	{KindCipherOrder, StateClientOrder, Insufficient, Insufficient, "server follows the client's order while offering suites of different levels"},
+	// Trust and name are requirements, not leveled tables (2025 §4.4);
+	// internet.nl fails a web server on either, so a miss is Insufficient.
+	{KindCertTrust, StateTrusted, Good, Good, "chain verifies to the trust store or the profile's CA, within validity"},
+	{KindCertTrust, StateUntrusted, Insufficient, Insufficient, "chain does not verify (untrusted, expired or incomplete)"},
+	{KindCertName, StateMatch, Good, Good, "certificate is valid for the host name"},
+	{KindCertName, StateMismatch, Insufficient, Insufficient, "certificate is not valid for the host name"},
 }
 
 // orderTiers says which levels a server must rank apart when it offers

@@ -31,6 +31,7 @@ import (
 
 type runFlags struct {
 	profile, rules, level, out, certs string
+	tlsGuideline                      string
 	defects                           multiFlag
 	concurrency                       int
 	progress                          string
@@ -48,6 +49,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) (int, 
 	fs.Var(&f.defects, "defect", "with no profile: start the reference target with this defect (repeatable; see apisec reference defects)")
 	fs.IntVar(&f.concurrency, "concurrency", 4, "scenarios of one rule that run at once")
 	fs.StringVar(&f.progress, "progress", "auto", "progress lines per rule: auto (on a terminal), always, never")
+	fs.StringVar(&f.tlsGuideline, "tls-guideline", "", "NCSC TLS edition to grade by: 2025-05 or v2.1 (default: the profile's, else 2025-05); the report shows both")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "list the probes the run would send, with their request counts, and contact nothing")
 	fs.BoolVar(&f.check, "check", false, "only check the profile, its declarations and that the target answers; write nothing (exit 0 or 2)")
 	if err := parse(fs, args); err != nil {
@@ -105,6 +107,12 @@ func run(ctx context.Context, f runFlags, stdout, stderr io.Writer) (int, error)
 	}
 	if claimed == nil {
 		claimed = &prof.ClaimedLevel
+	}
+	if f.tlsGuideline != "" {
+		prof.TLS.Guideline = f.tlsGuideline
+		if err := prof.Validate(); err != nil {
+			return verdict.ExitUsage, usagef("--tls-guideline: %v", err)
+		}
 	}
 	if selected == nil {
 		selected = cat.Rules()

@@ -74,6 +74,7 @@ func FromResult(r *tlsscan.Result) ncsc.Facts {
 			})
 		}
 	}
+	f.CertificateTrust, f.CertificateName = chainStates(r.Chains)
 	for _, k := range r.KexSignatures {
 		if k.Accepted && k.Used != 0 {
 			f.KexSignatures = append(f.KexSignatures, k.Used)
@@ -136,4 +137,29 @@ func pick(b bool, yes, no string) string {
 		return yes
 	}
 	return no
+}
+
+// chainStates judges trust and name over every chain the server sent. A
+// chain Go cannot verify because it lacks the algorithm (ecdsa-with-SHA224)
+// is undetermined, not untrusted: the signature hash is graded on its own.
+func chainStates(chains []tlsscan.Chain) (trust, name string) {
+	for _, ch := range chains {
+		switch {
+		case ch.Trusted:
+			if trust == "" {
+				trust = ncsc.StateTrusted
+			}
+		case strings.Contains(ch.VerifyError, "algorithm unimplemented"):
+		default:
+			trust = ncsc.StateUntrusted
+		}
+		if ch.NameMatch {
+			if name == "" {
+				name = ncsc.StateMatch
+			}
+		} else if ch.NameError != "" || len(ch.Certs) > 0 {
+			name = ncsc.StateMismatch
+		}
+	}
+	return trust, name
 }

@@ -90,3 +90,22 @@ func TestOCSPStates(t *testing.T) {
 		}
 	}
 }
+
+func TestChainStates(t *testing.T) {
+	leaf := []tlsscan.CertInfo{{Subject: "CN=x"}}
+	cases := []struct {
+		chains      []tlsscan.Chain
+		trust, name string
+	}{
+		{nil, "", ""},
+		{[]tlsscan.Chain{{Trusted: true, NameMatch: true, Certs: leaf}}, ncsc.StateTrusted, ncsc.StateMatch},
+		{[]tlsscan.Chain{{Trusted: true, NameMatch: true, Certs: leaf}, {Trusted: false, VerifyError: "x509: certificate signed by unknown authority", NameMatch: false, Certs: leaf}},
+			ncsc.StateUntrusted, ncsc.StateMismatch},
+		{[]tlsscan.Chain{{VerifyError: "x509: cannot verify signature: algorithm unimplemented", NameMatch: true, Certs: leaf}}, "", ncsc.StateMatch},
+	}
+	for i, c := range cases {
+		if tr, nm := chainStates(c.chains); tr != c.trust || nm != c.name {
+			t.Errorf("case %d: got %q/%q, want %q/%q", i, tr, nm, c.trust, c.name)
+		}
+	}
+}
