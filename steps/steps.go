@@ -9,4 +9,6 @@ func registerAll(sc *godog.ScenarioContext, w *World) {
 	registerWebSteps(sc, w)
 	registerOAuthSteps(sc, w)
 	registerTLSSteps(sc, w)
+	registerAuditSteps(sc, w)
+	registerSOAPSteps(sc, w)
 }

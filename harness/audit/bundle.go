@@ -154,6 +154,25 @@ type Agent struct {
 	Network   *Network          `json:"network"`
 }
 
+// isCode reports whether the agent's type or a role carries code.
+func (a *Agent) isCode(code string) bool {
+	if a.Type != nil {
+		for _, c := range a.Type.Coding {
+			if c.Code == code {
+				return true
+			}
+		}
+	}
+	for _, r := range a.Role {
+		for _, c := range r.Coding {
+			if c.Code == code {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func (a *Agent) requestor() bool { return a.Requestor != nil && *a.Requestor }
 
 func (a *Agent) describe() string {

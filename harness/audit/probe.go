@@ -320,6 +320,11 @@ func collect(ctx context.Context, cfg Config, rep *Report, since time.Time) {
 			continue
 		}
 		ev := r.Events[0]
+		if !x.ServerFrom.IsZero() {
+			if skew := x.ServerFrom.Add(cfg.Tolerance).Sub(r.Exchange.Sent); skew > cfg.Tolerance+time.Second || skew < -cfg.Tolerance-time.Second {
+				r.Notes = append(r.Notes, fmt.Sprintf("the API's Date header is %s off the suite's clock (NEN 7510 A.12.4.4 clock synchronisation)", skew.Round(time.Second)))
+			}
+		}
 		if !r.Correlated {
 			r.Notes = append(r.Notes, "matched by patient, outcome and time window: the record carries neither the X-Request-ID nor the trace id the suite sent")
 		}
@@ -350,6 +355,10 @@ func specOf(id string) probeSpec {
 // expectFor is what a probe's record must say.
 func expectFor(cfg Config, p probeSpec, ex *Exchange) Expect {
 	x := Expect{Kind: p.kind, Patient: cfg.Patient, From: ex.Sent.Add(-cfg.Tolerance), To: ex.Received.Add(cfg.Tolerance)}
+	if d, err := http.ParseTime(ex.Date); err == nil {
+		// Date has whole seconds: the event lies in [Date, Date+1s).
+		x.ServerFrom, x.ServerTo = d.Add(-cfg.Tolerance), d.Add(time.Second+cfg.Tolerance)
+	}
 	if p.kind != KindDenied {
 		x.User = cfg.User
 	}
@@ -447,3 +456,7 @@ func randomHex(n int) string {
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
 }
+
+// DefaultScope is the scope the suite asks for to read the audit source
+// (SMART system scope; the profile has no field for another one yet).
+const DefaultScope = "system/AuditEvent.read"

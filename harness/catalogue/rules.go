@@ -45,7 +45,7 @@ func Default() Catalogue {
 			ID: "SC005", Title: "An API MUST provide audit logging conforming to NEN 7513",
 			Normative: Must, Levels: allLevels, Role: Deployer, Interface: Generic,
 			Check:      "act as a known user on a known patient, fetch the audit records, check NEN 7513 content",
-			Automation: NotAutomated, Reason: "audit-record retrieval and NEN 7513 field checks not built yet; no issue filed",
+			Automation: Automated,
 		},
 		{
 			ID: "SC006", Title: "Specifications for 'System APIs' MUST use authentication and authorization models that are not specific to a use case or (type of) client or user",
@@ -75,13 +75,13 @@ func Default() Catalogue {
 			ID: "SC-S001", Title: "APIs SHOULD use WS-Security to ensure message confidentiality and integrity for adding security tokens",
 			Normative: Should, Levels: fromTSA, Role: Specifier, Interface: SOAP,
 			Check:      "valid and malformed WS-Security envelopes (signature, timestamp, replay, wrapping, XXE)",
-			Automation: NotAutomated, Reason: "WS-Security envelope builder and probes not built yet; no issue filed",
+			Automation: Automated,
 		},
 		{
 			ID: "SC-S002", Title: "APIs SHOULD use the SAML Token Security Model",
 			Normative: Should, Levels: fromTSA, Role: Specifier, Interface: SOAP,
 			Check:      "SAML 2.0 token probes (holder-of-key, sender-vouches, expiry, audience, XSW)",
-			Automation: NotAutomated, Reason: "SAML token probes not built yet; no issue filed",
+			Automation: Automated,
 		},
 		{
 			ID: "SC-R001", Title: "APIs MUST comply with RFC 7523 or its successor for client authentication and for requesting OAuth 2 access tokens",

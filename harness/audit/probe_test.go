@@ -1,0 +1,259 @@
+package audit
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/apisec/apisec/harness/verdict"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// fakeAPI is a FHIR API with an audit log whose behaviour a test picks.
+type fakeAPI struct {
+	mu          sync.Mutex
+	events      []map[string]any
+	searches    atomic.Int32
+	visibleFrom int32 // records show from this search on (logging lag)
+	noRequestID bool
+	open        bool
+	html        bool
+	hang        bool
+	refuseUser  bool
+	dropDenied  bool
+}
+
+func (f *fakeAPI) handler() http.Handler {
+	mux := http.NewServeMux()
+	access := func(w http.ResponseWriter, r *http.Request, search bool) {
+		ok := r.Header.Get("Authorization") == "Bearer user-token" && !f.refuseUser
+		ev := map[string]any{
+			"resourceType": "AuditEvent", "id": fmt.Sprint(len(f.events) + 1),
+			"type": map[string]any{"code": "rest"}, "subtype": []any{map[string]any{"code": "read"}},
+			"action": "R", "recorded": time.Now().UTC().Format(time.RFC3339Nano), "outcome": "0",
+			"source": map[string]any{"observer": map[string]any{"display": "fake"}},
+		}
+		agent := map[string]any{"requestor": true, "network": map[string]any{"address": "127.0.0.1"}, "type": map[string]any{"text": "user"}}
+		if ok {
+			agent["who"] = map[string]any{"identifier": map[string]any{"value": "test-user"}}
+		} else {
+			ev["outcome"] = "8"
+		}
+		ev["agent"] = []any{agent}
+		entities := []any{map[string]any{"what": map[string]any{"reference": "Patient/123"}}}
+		if search {
+			ev["subtype"] = []any{map[string]any{"code": "search-type"}}
+			entities = append(entities, map[string]any{"query": base64.StdEncoding.EncodeToString([]byte(r.URL.RawQuery))})
+		}
+		if !f.noRequestID {
+			entities = append(entities, map[string]any{"what": map[string]any{"identifier": map[string]any{"value": r.Header.Get("X-Request-ID")}}})
+		}
+		ev["entity"] = entities
+		if ok || !f.dropDenied {
+			f.mu.Lock()
+			f.events = append(f.events, ev)
+			f.mu.Unlock()
+		}
+		if !ok {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		w.Header().Set("Content-Type", "application/fhir+json")
+		_, _ = w.Write([]byte(`{"resourceType":"Patient","id":"123"}`))
+	}
+	mux.HandleFunc("/fhir/Patient/123", func(w http.ResponseWriter, r *http.Request) { access(w, r, false) })
+	mux.HandleFunc("/fhir/Patient", func(w http.ResponseWriter, r *http.Request) { access(w, r, true) })
+	mux.HandleFunc("/fhir/AuditEvent", func(w http.ResponseWriter, r *http.Request) {
+		if !f.open && r.Header.Get("Authorization") != "Bearer auditor-token" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		n := f.searches.Add(1)
+		switch {
+		case f.hang:
+			<-r.Context().Done()
+			return
+		case f.html:
+			w.Header().Set("Content-Type", "text/html")
+			_, _ = w.Write([]byte("<html>please log in</html>"))
+			return
+		}
+		var entries []any
+		f.mu.Lock()
+		if n >= f.visibleFrom {
+			for _, ev := range f.events {
+				entries = append(entries, map[string]any{"resource": ev})
+			}
+		}
+		f.mu.Unlock()
+		w.Header().Set("Content-Type", "application/fhir+json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"resourceType": "Bundle", "type": "searchset", "entry": entries})
+	})
+	return mux
+}
+
+func runFake(t *testing.T, f *fakeAPI, timeout time.Duration) *Report {
+	t.Helper()
+	srv := httptest.NewServer(f.handler())
+	t.Cleanup(srv.Close)
+	targets, err := DeriveTargets(srv.URL+"/fhir/AuditEvent", "", "123")
+	require.NoError(t, err)
+	rep, err := Run(context.Background(), Config{
+		Targets: targets, HTTP: &http.Client{Timeout: timeout}, UserToken: "user-token", AuditToken: "auditor-token",
+		User: "test-user", Patient: "123", Poll: PollConfig{Deadline: 3 * time.Second, MaxAttempts: 5, Interval: 10 * time.Millisecond},
+	})
+	require.NoError(t, err)
+	return rep
+}
+
+func statuses(rep *Report) map[string]verdict.Status {
+	out := map[string]verdict.Status{}
+	for id, r := range rep.Results {
+		out[id], _ = verdict.Classify(r.Err)
+	}
+	return out
+}
+
+func allRecordProbes(s verdict.Status) map[string]verdict.Status {
+	return map[string]verdict.Status{ProbeRead: s, ProbeSearch: s, ProbeNoToken: s, ProbeBadToken: s, ProbeSourceOpen: verdict.Pass}
+}
+
+func TestRunPassesAConformantLog(t *testing.T) {
+	rep := runFake(t, &fakeAPI{}, 2*time.Second)
+	require.NoError(t, rep.Control)
+	assert.Equal(t, allRecordProbes(verdict.Pass), statuses(rep), "%v", rep.Results)
+	assert.True(t, rep.Results[ProbeRead].Correlated)
+	assert.Equal(t, 1, rep.Attempts)
+	assert.Equal(t, 4, rep.Records)
+}
+
+func TestRunWaitsForLaggingRecords(t *testing.T) {
+	rep := runFake(t, &fakeAPI{visibleFrom: 3}, 2*time.Second)
+	assert.Equal(t, allRecordProbes(verdict.Pass), statuses(rep))
+	assert.Equal(t, 3, rep.Attempts)
+}
+
+func TestRunMatchesRecordsWithoutRequestIDByWindow(t *testing.T) {
+	rep := runFake(t, &fakeAPI{noRequestID: true}, 2*time.Second)
+	assert.Equal(t, allRecordProbes(verdict.Pass), statuses(rep), "%v", rep.Results)
+	assert.False(t, rep.Results[ProbeRead].Correlated)
+	assert.Contains(t, strings.Join(rep.Results[ProbeRead].Notes, " "), "matched by patient, outcome and time window")
+}
+
+func TestRunFailsWhenDeniedAccessIsNotLogged(t *testing.T) {
+	rep := runFake(t, &fakeAPI{dropDenied: true}, 2*time.Second)
+	want := allRecordProbes(verdict.Pass)
+	want[ProbeNoToken], want[ProbeBadToken] = verdict.Fail, verdict.Fail
+	assert.Equal(t, want, statuses(rep))
+	assert.Contains(t, rep.Results[ProbeNoToken].Err.Error(), "NEN 7513:2018 ch. 6")
+	assert.Equal(t, 5, rep.Attempts, "polled up to MaxAttempts")
+}
+
+func TestRunFailsAnOpenAuditSource(t *testing.T) {
+	rep := runFake(t, &fakeAPI{open: true}, 2*time.Second)
+	want := allRecordProbes(verdict.Pass)
+	want[ProbeSourceOpen] = verdict.Fail
+	assert.Equal(t, want, statuses(rep))
+	assert.Contains(t, rep.Results[ProbeSourceOpen].Err.Error(), "got 200 with a Bundle of 4 AuditEvents")
+}
+
+func TestRunCannotTestWhenTheAuditSourceAnswersHTML(t *testing.T) {
+	rep := runFake(t, &fakeAPI{html: true}, 2*time.Second)
+	assert.Equal(t, allRecordProbes(verdict.Error), statuses(rep))
+	assert.Contains(t, rep.Results[ProbeRead].Err.Error(), "not a FHIR Bundle")
+}
+
+func TestRunCannotTestWhenTheAuditSourceHangs(t *testing.T) {
+	start := time.Now()
+	rep := runFake(t, &fakeAPI{hang: true}, 300*time.Millisecond)
+	assert.Equal(t, allRecordProbes(verdict.Error), statuses(rep))
+	assert.Less(t, time.Since(start), 3*time.Second)
+	assert.Contains(t, rep.Results[ProbeSearch].Err.Error(), "timeout")
+}
+
+func TestRunStopsWhenThePositiveControlFails(t *testing.T) {
+	f := &fakeAPI{refuseUser: true}
+	rep := runFake(t, f, 2*time.Second)
+	st, _ := verdict.Classify(rep.Control)
+	assert.Equal(t, verdict.Error, st, "a refused control is could-not-test, never a fail")
+	for id, s := range statuses(rep) {
+		assert.Equal(t, verdict.Error, s, id)
+	}
+	assert.Zero(t, f.searches.Load(), "nothing is read from the audit source")
+}
+
+func TestPollIsBoundedByAttemptsAndDeadline(t *testing.T) {
+	calls := 0
+	n, err := Poll(context.Background(), PollConfig{Deadline: time.Minute, MaxAttempts: 3, Interval: time.Millisecond}, func(context.Context) (bool, error) {
+		calls++
+		return false, nil
+	})
+	assert.ErrorIs(t, err, ErrPollExhausted)
+	assert.Equal(t, 3, n)
+	assert.Equal(t, 3, calls)
+
+	start := time.Now()
+	_, err = Poll(context.Background(), PollConfig{Deadline: 100 * time.Millisecond, MaxAttempts: 1000, Interval: 40 * time.Millisecond}, func(context.Context) (bool, error) {
+		return false, nil
+	})
+	assert.ErrorIs(t, err, ErrPollExhausted)
+	assert.Less(t, time.Since(start), time.Second)
+
+	boom := errors.New("boom")
+	n, err = Poll(context.Background(), PollConfig{}, func(context.Context) (bool, error) { return false, boom })
+	assert.ErrorIs(t, err, boom)
+	assert.Equal(t, 1, n)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = Poll(ctx, PollConfig{Interval: time.Hour}, func(context.Context) (bool, error) { return false, nil })
+	assert.ErrorIs(t, err, ErrPollExhausted)
+}
+
+func TestSearchFollowsAtMostMaxPages(t *testing.T) {
+	var hits atomic.Int32
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := hits.Add(1)
+		w.Header().Set("Content-Type", "application/fhir+json")
+		fmt.Fprintf(w, `{"resourceType":"Bundle","link":[{"relation":"next","url":"%s/AuditEvent?page=%d"}],"entry":[{"resource":{"resourceType":"AuditEvent","id":"%d"}}]}`, srv.URL, n+1, n)
+	}))
+	defer srv.Close()
+	pages, events, err := (&Fetcher{HTTP: srv.Client(), Token: "x"}).Search(context.Background(), srv.URL+"/AuditEvent", Query{Patient: "123", Since: time.Now()})
+	require.NoError(t, err)
+	assert.Len(t, pages, MaxPages)
+	assert.Len(t, events, MaxPages)
+	assert.Equal(t, int32(MaxPages), hits.Load())
+	assert.Contains(t, pages[0].URL, "patient=123")
+	assert.Contains(t, pages[0].URL, "date=ge")
+}
+
+func TestDeriveTargets(t *testing.T) {
+	tg, err := DeriveTargets("https://a/fhir/AuditEvent", "https://b/r4/Patient/9", "123")
+	require.NoError(t, err)
+	assert.Equal(t, "https://b/r4/Patient/123", tg.Read, "the resource URL wins")
+	assert.Equal(t, "https://b/r4/Patient?_id=123", tg.Search)
+	tg, err = DeriveTargets("https://a/fhir/AuditEvent", "", "123")
+	require.NoError(t, err)
+	assert.Equal(t, "https://a/fhir/Patient/123", tg.Read)
+	_, err = DeriveTargets("https://a/audit", "https://b/other", "123")
+	assert.Error(t, err)
+}
+
+func TestForgeChangesTheSignatureOnly(t *testing.T) {
+	tok := "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ1In0.c2lnbmF0dXJl"
+	f := Forge(tok)
+	assert.NotEqual(t, tok, f)
+	assert.True(t, strings.HasPrefix(f, "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ1In0."))
+	assert.NotEqual(t, tok, Forge("opaque"))
+}

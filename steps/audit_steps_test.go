@@ -1,0 +1,111 @@
+package steps
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/apisec/apisec/features"
+	"github.com/apisec/apisec/fixtures/reference"
+	"github.com/apisec/apisec/fixtures/reference/auditlog"
+	"github.com/apisec/apisec/harness/catalogue"
+	"github.com/apisec/apisec/harness/conduct"
+	"github.com/apisec/apisec/harness/pki"
+	"github.com/apisec/apisec/harness/profile"
+	"github.com/apisec/apisec/harness/verdict"
+	"github.com/cucumber/godog"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// auditReference starts the whole reference target (resource server, audit
+// log) with defects and returns an Env built from the profile it writes.
+func auditReference(t *testing.T, defects ...string) *Env {
+	t.Helper()
+	set, err := pki.Init(t.TempDir())
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	ref, err := reference.Start(ctx, reference.Config{Addr: "127.0.0.1:0", Defects: defects, PKI: set})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = ref.Close() })
+	path, err := ref.WriteProfile(t.TempDir())
+	require.NoError(t, err)
+	p, err := profile.Load(path)
+	require.NoError(t, err)
+	return &Env{Profile: p, Catalogue: catalogue.Default(),
+		Guard: conduct.NewGuard(conduct.Config{Hosts: p.Hosts(), RatePerSecond: 100, Timeout: 5 * time.Second, RootCAs: set.Pool(), MaxRequests: 1000}),
+		Now:   time.Now, Shared: NewMemo()}
+}
+
+// runAuditFeature runs the shipped SC005 feature with the audit steps.
+func runAuditFeature(t *testing.T, env *Env) verdict.RuleResult {
+	t.Helper()
+	rule, ok := env.Catalogue.Lookup("SC005")
+	require.True(t, ok)
+	// Judge as the automated rule whatever the catalogue says today.
+	rule.Automation, rule.Reason = catalogue.Automated, ""
+	var mu sync.Mutex
+	var scenarios []verdict.ScenarioResult
+	suite := godog.TestSuite{
+		ScenarioInitializer: func(sc *godog.ScenarioContext) {
+			w := newWorld(env, rule)
+			registerAuditSteps(sc, w)
+			sc.After(func(ctx context.Context, p *godog.Scenario, err error) (context.Context, error) {
+				st, f := w.outcome(err)
+				mu.Lock()
+				defer mu.Unlock()
+				scenarios = append(scenarios, verdict.ScenarioResult{Rule: "SC005", Name: p.Name, Status: st, Finding: f})
+				return ctx, nil
+			})
+		},
+		Options: &godog.Options{Format: "progress", Output: ioDiscard{}, FS: features.FS, Paths: []string{"."},
+			Tags: rule.Tag(), Concurrency: 4, Strict: true, NoColors: true},
+	}
+	_ = suite.Run()
+	require.Len(t, scenarios, 6, "the SC005 feature has six scenarios")
+	return verdict.RollUpRule(rule, scenarios)
+}
+
+func scenarioStatus(rr verdict.RuleResult) map[string]verdict.Status {
+	out := map[string]verdict.Status{}
+	for _, s := range rr.Scenarios {
+		out[s.Name] = s.Status
+	}
+	return out
+}
+
+func TestAuditStepsPassOnTheConformantReference(t *testing.T) {
+	rr := runAuditFeature(t, auditReference(t))
+	assert.Equal(t, verdict.Pass, rr.Status, "%v", failing(rr))
+}
+
+func TestAuditStepsNoticeEachDefect(t *testing.T) {
+	cases := map[string]string{
+		auditlog.DefectMissingPatient:  "a read of the test patient is logged with user, patient, action, time and outcome",
+		auditlog.DefectNoDeniedEvents:  "an access without a token is logged with a failed outcome",
+		auditlog.DefectSourceOpen:      "the audit source refuses an unauthenticated reader",
+		auditlog.DefectLocalTimeNoZone: "a search for the test patient is logged",
+	}
+	for defect, scenario := range cases {
+		t.Run(defect, func(t *testing.T) {
+			t.Parallel()
+			rr := runAuditFeature(t, auditReference(t, defect))
+			assert.Equal(t, verdict.Fail, rr.Status, "%v", failing(rr))
+			assert.Equal(t, verdict.Fail, scenarioStatus(rr)[scenario], "%v", failing(rr))
+			assert.Equal(t, verdict.Pass, scenarioStatus(rr)["the suite's own authorized read of the test patient is served"])
+		})
+	}
+}
+
+func TestAuditWithoutAuditSourceIsCouldNotTest(t *testing.T) {
+	env := auditReference(t)
+	env.Profile.Audit = nil
+	rr := runAuditFeature(t, env)
+	assert.Equal(t, verdict.Error, rr.Status)
+	for _, s := range rr.Scenarios {
+		require.NotNil(t, s.Finding)
+		assert.Contains(t, s.Finding.Reason, "the profile names no audit source")
+	}
+}
