@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The project's test command (README "Set-up", step 2). It installs the real
 # protocol peers the tests run against when they are missing (Debian
-# packages; needs root or sudo), then runs every Go test with the race
-# detector. Extra arguments go to `go test`.
+# packages; needs root or sudo): openssl and nginx for the TLS bench,
+# sslscan and testssl.sh for the differential, xmlsec1 for XML-signature
+# interop, docker-compose for the compose end-to-end test. Then it runs every
+# Go test with the race detector. Extra arguments go to `go test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +13,7 @@ command -v openssl  >/dev/null 2>&1 || missing+=(openssl)
 command -v nginx    >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
 command -v testssl  >/dev/null 2>&1 || command -v testssl.sh >/dev/null 2>&1 || missing+=(testssl.sh)
 command -v sslscan  >/dev/null 2>&1 || missing+=(sslscan)
+command -v xmlsec1  >/dev/null 2>&1 || missing+=(xmlsec1)
 [ -s /etc/ssl/certs/ca-certificates.crt ] || missing+=(ca-certificates)
 docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 if [ ${#missing[@]} -gt 0 ]; then

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/apisec/apisec/harness/pki"
+	"github.com/apisec/apisec/harness/profile"
 	"github.com/apisec/apisec/harness/verdict"
 	"github.com/apisec/apisec/harness/wssec"
 	"github.com/cucumber/godog"
@@ -52,13 +53,16 @@ func (s *soapState) load(ctx context.Context, w *World) error {
 		return verdict.Inapplicable("the profile has no soap section: the target names no SOAP endpoint")
 	}
 	v, err := env.Shared.Do(soapMemoKey, func() (any, error) {
-		dir := p.Dir
-		if p.OAuth != nil && p.OAuth.SigningKey != "" {
-			dir = filepath.Dir(p.Path(p.OAuth.SigningKey))
-		}
-		client, issuer, err := soapCredentials(dir)
+		client, issuer, err := soapCredentials(p)
 		if err != nil {
 			return nil, err
+		}
+		issuerName, audience := wssec.SuiteIssuer, p.SOAP.Endpoint
+		if p.SOAP.SAMLIssuer != "" {
+			issuerName = p.SOAP.SAMLIssuer
+		}
+		if p.SOAP.Audience != "" {
+			audience = p.SOAP.Audience
 		}
 		patient, subject := "123", "apisec-suite"
 		if p.Audit != nil && p.Audit.TestPatient != "" {
@@ -69,8 +73,8 @@ func (s *soapState) load(ctx context.Context, w *World) error {
 		}
 		tlsConf := &tls.Config{RootCAs: env.Guard.RootCAs(), MinVersion: tls.VersionTLS12}
 		return wssec.Run(ctx, wssec.Config{
-			Endpoint: p.SOAP.Endpoint, Version: wssec.SOAP11, HTTP: env.Guard.HTTPClient(tlsConf),
-			Client: client, SAMLIssuer: issuer, Issuer: wssec.SuiteIssuer, Audience: p.SOAP.Endpoint,
+			Endpoint: p.SOAP.Endpoint, WSDL: p.SOAP.WSDL, HTTP: env.Guard.HTTPClient(tlsConf),
+			Client: client, SAMLIssuer: issuer, Issuer: issuerName, Audience: audience,
 			Subject: subject, PatientID: patient, Now: env.Now,
 		})
 	})
@@ -82,21 +86,31 @@ func (s *soapState) load(ctx context.Context, w *World) error {
 }
 
 // soapCredentials loads the suite's WS-Security client and SAML issuer
-// credentials. The profile has no fields for them yet, so they are read from
+// credentials: from the profile's soap section when it names them, else from
 // the folder of the suite's client key (oauth.signing_key; else the
 // profile's folder), where `apisec reference serve` creates them.
-func soapCredentials(dir string) (client, issuer wssec.Credential, err error) {
-	load := func(name string) (wssec.Credential, error) {
-		c, err := pki.LoadXMLCredential(filepath.Join(dir, name+".key"), filepath.Join(dir, name+".pem"))
+func soapCredentials(p *profile.Profile) (client, issuer wssec.Credential, err error) {
+	dir := p.Dir
+	if p.OAuth != nil && p.OAuth.SigningKey != "" {
+		dir = filepath.Dir(p.Path(p.OAuth.SigningKey))
+	}
+	load := func(what, key, cert string) (wssec.Credential, error) {
+		c, err := pki.LoadXMLCredential(key, cert)
 		if err != nil {
-			return wssec.Credential{}, fmt.Errorf("SOAP credentials %s.key/.pem beside the suite's client key: %w", name, err)
+			return wssec.Credential{}, fmt.Errorf("SOAP %s credential %s / %s: %w", what, key, cert, err)
 		}
 		return wssec.Credential{Key: c.Key, Cert: c.Cert}, nil
 	}
-	if client, err = load(pki.WSSClientName); err != nil {
+	pick := func(what, key, cert, fallback string) (wssec.Credential, error) {
+		if key != "" {
+			return load(what, p.Path(key), p.Path(cert))
+		}
+		return load(what, filepath.Join(dir, fallback+".key"), filepath.Join(dir, fallback+".pem"))
+	}
+	if client, err = pick("client", p.SOAP.ClientKey, p.SOAP.ClientCertificate, pki.WSSClientName); err != nil {
 		return
 	}
-	issuer, err = load(pki.SAMLIssuerName)
+	issuer, err = pick("SAML issuer", p.SOAP.SAMLIssuerKey, p.SOAP.SAMLIssuerCertificate, pki.SAMLIssuerName)
 	return
 }
 

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/apisec/apisec/harness/atomicfile"
@@ -34,22 +35,25 @@ type XMLCredential struct {
 	KeyFile, CertFile string
 }
 
+// xmlMu serializes creation, so concurrent reference targets in one process
+// (parallel tests) cannot pair one's key with the other's certificate.
+var xmlMu sync.Mutex
+
 // XMLCredential loads the named credential from the certs folder, creating
-// the key and a certificate from the test CA when missing, and renewing the
-// certificate once it is no longer valid at now.
+// the key when missing and issuing a certificate from the test CA when there
+// is none for that key or it is not valid at now.
 func (s *Set) XMLCredential(name, commonName string, now time.Time) (*XMLCredential, error) {
+	xmlMu.Lock()
+	defer xmlMu.Unlock()
 	keyFile, certFile := filepath.Join(s.Dir, name+".key"), filepath.Join(s.Dir, name+".pem")
-	c, err := LoadXMLCredential(keyFile, certFile)
-	if err == nil && now.After(c.Cert.NotBefore) && now.Before(c.Cert.NotAfter) && c.Cert.CheckSignatureFrom(s.CA) == nil {
+	if c, err := LoadXMLCredential(keyFile, certFile); err == nil &&
+		now.After(c.Cert.NotBefore) && now.Before(c.Cert.NotAfter) && c.Cert.CheckSignatureFrom(s.CA) == nil {
 		return c, nil
 	}
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, err
-	}
 	var key *rsa.PrivateKey
-	if c != nil {
-		key = c.Key
-	} else if raw, err := os.ReadFile(keyFile); err == nil {
+	raw, err := os.ReadFile(keyFile)
+	switch {
+	case err == nil:
 		k, err := ParsePrivateKeyPEM(raw)
 		if err != nil {
 			return nil, fmt.Errorf("certs: %s: %w", keyFile, err)
@@ -59,7 +63,7 @@ func (s *Set) XMLCredential(name, commonName string, now time.Time) (*XMLCredent
 			return nil, fmt.Errorf("certs: %s is not an RSA key", keyFile)
 		}
 		key = rk
-	} else {
+	case errors.Is(err, os.ErrNotExist):
 		if key, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
 			return nil, err
 		}
@@ -70,6 +74,8 @@ func (s *Set) XMLCredential(name, commonName string, now time.Time) (*XMLCredent
 		if err := atomicfile.Write(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
 			return nil, err
 		}
+	default:
+		return nil, fmt.Errorf("certs: %w", err)
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber:          serial(),

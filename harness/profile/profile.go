@@ -113,6 +113,17 @@ type OAuth struct {
 type SOAP struct {
 	Endpoint string `yaml:"endpoint"`
 	WSDL     string `yaml:"wsdl,omitempty"`
+	// ClientKey and ClientCertificate (PEM) sign the suite's WS-Security
+	// messages; the target must trust the certificate.
+	ClientKey         string `yaml:"client_key,omitempty"`
+	ClientCertificate string `yaml:"client_certificate,omitempty"`
+	// SAMLIssuerKey and SAMLIssuerCertificate (PEM) sign the suite's SAML
+	// assertions; SAMLIssuer is the issuer name the target trusts and
+	// Audience the audience it expects (default: the endpoint).
+	SAMLIssuerKey         string `yaml:"saml_issuer_key,omitempty"`
+	SAMLIssuerCertificate string `yaml:"saml_issuer_certificate,omitempty"`
+	SAMLIssuer            string `yaml:"saml_issuer,omitempty"`
+	Audience              string `yaml:"audience,omitempty"`
 }
 
 // Audit says where the deployment's NEN 7513 audit records can be read.
@@ -288,6 +299,12 @@ func (p *Profile) Validate() error {
 		}
 		if err := checkURL("soap.wsdl", s.WSDL, false); err != nil {
 			return err
+		}
+		if (s.ClientKey == "") != (s.ClientCertificate == "") {
+			return errors.New("soap: client_key and client_certificate go together")
+		}
+		if (s.SAMLIssuerKey == "") != (s.SAMLIssuerCertificate == "") {
+			return errors.New("soap: saml_issuer_key and saml_issuer_certificate go together")
 		}
 	}
 	if a := p.Audit; a != nil {

@@ -43,3 +43,13 @@ func TestMutationsAreNamedAndChangeTheEnvelope(t *testing.T) {
 		t.Errorf("controls belong to both rules, got %q", got)
 	}
 }
+
+func TestPlanCountsRequests(t *testing.T) {
+	n := 0
+	for _, p := range Plan() {
+		n += p.Requests
+	}
+	if got := len(Plan()); got != len(ProbeIDs()) || n != 17 {
+		t.Errorf("plan: %d probes (ids %d), %d requests; want 17 requests", got, len(ProbeIDs()), n)
+	}
+}

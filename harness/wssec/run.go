@@ -24,7 +24,10 @@ const DefaultBodyCap = 256 << 10
 // Config is one run of the SOAP probes against a target.
 type Config struct {
 	Endpoint string
-	Version  Version
+	// Version is the SOAP version; 0 takes it from the WSDL, else SOAP 1.1.
+	Version Version
+	// WSDL is the target's WSDL URL (optional).
+	WSDL string
 	// HTTP sends every request (production: the run's conduct.Guard client).
 	HTTP    *http.Client
 	BodyCap int64
@@ -91,6 +94,26 @@ type Report struct{ results map[string]*Result }
 // Result returns a probe's result.
 func (r *Report) Result(id string) (*Result, bool) { res, ok := r.results[id]; return res, ok }
 
+// PlanEntry describes one probe for `apisec run --dry-run`.
+type PlanEntry struct {
+	ID, Rule, Clause string
+	Requests         int
+	Expect           []QName
+}
+
+// Plan lists what Run sends, in order: 17 requests in all.
+func Plan() []PlanEntry {
+	out := []PlanEntry{{ID: ControlBefore, Rule: "SC-S001,SC-S002", Clause: Baseline.Clause, Requests: 1}}
+	for _, m := range append(slices.Clone(S001), S002...) {
+		n := 1
+		if m.Replay {
+			n = 2
+		}
+		out = append(out, PlanEntry{ID: m.Name, Rule: RuleOf(m.Name), Clause: m.Clause, Requests: n, Expect: m.Expect})
+	}
+	return append(out, PlanEntry{ID: ControlAfter, Rule: "SC-S001,SC-S002", Clause: Baseline.Clause, Requests: 1})
+}
+
 // ProbeIDs is the plan: controls framing both rules' negative probes.
 func ProbeIDs() []string {
 	ids := []string{ControlBefore}
@@ -116,7 +139,24 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	defer rec.close()
 	rep := &Report{results: map[string]*Result{}}
+	var notes []string
+	if cfg.Version == 0 {
+		cfg.Version = SOAP11
+		switch {
+		case cfg.WSDL == "":
+			notes = append(notes, "no WSDL in the profile: SOAP 1.1")
+		default:
+			v, _, err := FetchWSDL(ctx, cfg.HTTP, cfg.WSDL, cfg.BodyCap)
+			if err != nil {
+				notes = append(notes, fmt.Sprintf("WSDL %s not usable (%v): SOAP 1.1", cfg.WSDL, err))
+			} else {
+				cfg.Version = v
+				notes = append(notes, fmt.Sprintf("WSDL %s binds SOAP %d", cfg.WSDL, v))
+			}
+		}
+	}
 	before := runOne(ctx, cfg, rec, ControlBefore, Baseline)
+	before.Notes = append(notes, before.Notes...)
 	rep.results[ControlBefore] = before
 	for _, m := range append(slices.Clone(S001), S002...) {
 		res := runOne(ctx, cfg, rec, m.Name, m)

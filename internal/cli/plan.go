@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/apisec/apisec/harness/catalogue"
 	"github.com/apisec/apisec/harness/oauth"
 	"github.com/apisec/apisec/harness/profile"
+	"github.com/apisec/apisec/harness/wssec"
 )
 
 // printPlan lists, without contacting anything, the probes a run of these
@@ -40,6 +42,23 @@ func printPlan(w io.Writer, prof *profile.Profile, rules []catalogue.Rule) error
 		fmt.Fprint(w, " (the profile has no oauth section)")
 	}
 	fmt.Fprintln(w)
+	if prof.SOAP != nil && prof.HasInterface("soap") && (inScope("SC-S001") || inScope("SC-S002")) {
+		soap := 1 // the WSDL is read once to pick the SOAP version
+		tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "\nRULE\tPROBE\tREQUESTS\tEXPECT\tCLAUSE")
+		for _, p := range wssec.Plan() {
+			soap += p.Requests
+			expect := make([]string, len(p.Expect))
+			for i, q := range p.Expect {
+				expect[i] = q.String()
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", p.Rule, p.ID, p.Requests, strings.Join(expect, " or "), p.Clause)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "\nSOAP WS-Security/SAML probes: %d request(s) at most (WSDL read included)\n", soap)
+	}
 	for _, id := range []string{"SC002", "SC003"} {
 		if inScope(id) {
 			fmt.Fprintf(w, "%s: one request per NCSC web-guideline scenario to %s\n", id, prof.Target.BaseURL)
