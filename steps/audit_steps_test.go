@@ -2,11 +2,9 @@ package steps
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/apisec/apisec/features"
 	"github.com/apisec/apisec/fixtures/reference"
 	"github.com/apisec/apisec/fixtures/reference/auditlog"
 	"github.com/apisec/apisec/harness/catalogue"
@@ -14,7 +12,6 @@ import (
 	"github.com/apisec/apisec/harness/pki"
 	"github.com/apisec/apisec/harness/profile"
 	"github.com/apisec/apisec/harness/verdict"
-	"github.com/cucumber/godog"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -42,30 +39,9 @@ func auditReference(t *testing.T, defects ...string) *Env {
 // runAuditFeature runs the shipped SC005 feature with the audit steps.
 func runAuditFeature(t *testing.T, env *Env) verdict.RuleResult {
 	t.Helper()
-	rule, ok := env.Catalogue.Lookup("SC005")
-	require.True(t, ok)
-	// Judge as the automated rule whatever the catalogue says today.
-	rule.Automation, rule.Reason = catalogue.Automated, ""
-	var mu sync.Mutex
-	var scenarios []verdict.ScenarioResult
-	suite := godog.TestSuite{
-		ScenarioInitializer: func(sc *godog.ScenarioContext) {
-			w := newWorld(env, rule)
-			registerAuditSteps(sc, w)
-			sc.After(func(ctx context.Context, p *godog.Scenario, err error) (context.Context, error) {
-				st, f := w.outcome(err)
-				mu.Lock()
-				defer mu.Unlock()
-				scenarios = append(scenarios, verdict.ScenarioResult{Rule: "SC005", Name: p.Name, Status: st, Finding: f})
-				return ctx, nil
-			})
-		},
-		Options: &godog.Options{Format: "progress", Output: ioDiscard{}, FS: features.FS, Paths: []string{"."},
-			Tags: rule.Tag(), Concurrency: 4, Strict: true, NoColors: true},
-	}
-	_ = suite.Run()
-	require.Len(t, scenarios, 6, "the SC005 feature has six scenarios")
-	return verdict.RollUpRule(rule, scenarios)
+	rules, _ := runShipped(t, env, "SC005")
+	require.Len(t, rules["SC005"].Scenarios, 6, "the SC005 feature has six scenarios")
+	return rules["SC005"]
 }
 
 func scenarioStatus(rr verdict.RuleResult) map[string]verdict.Status {

@@ -1,7 +1,6 @@
 package steps
 
 import (
-	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -14,18 +13,15 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/apisec/apisec/features"
 	"github.com/apisec/apisec/fixtures/reference/authserver"
 	"github.com/apisec/apisec/harness/catalogue"
 	"github.com/apisec/apisec/harness/conduct"
 	"github.com/apisec/apisec/harness/oauth"
 	"github.com/apisec/apisec/harness/profile"
 	"github.com/apisec/apisec/harness/verdict"
-	"github.com/cucumber/godog"
 	gojose "github.com/go-jose/go-jose/v4"
 )
 
@@ -87,43 +83,17 @@ type oauthOutcome struct {
 // the OAuth steps, the way Run does (concurrent scenarios), and rolls up.
 func runOAuthFeatures(t *testing.T, env *Env) oauthOutcome {
 	t.Helper()
-	out := oauthOutcome{rules: map[string]verdict.RuleResult{}, probes: map[string]verdict.Status{}}
-	var mu sync.Mutex
-	for _, id := range oauthRules {
-		rule, ok := env.Catalogue.Lookup(id)
-		if !ok {
-			t.Fatalf("no rule %s", id)
+	rules, run := runShipped(t, env, oauthRules...)
+	out := oauthOutcome{rules: rules, probes: map[string]verdict.Status{}}
+	for _, rr := range run.Rules {
+		for _, s := range rr.Scenarios {
+			for _, path := range s.Evidence {
+				out.probes[run.Evidence[path].Name] = s.Status
+			}
 		}
-		var scenarios []verdict.ScenarioResult
-		suite := godog.TestSuite{
-			ScenarioInitializer: func(sc *godog.ScenarioContext) {
-				w := newWorld(env, rule)
-				registerOAuthSteps(sc, w)
-				sc.After(func(ctx context.Context, p *godog.Scenario, err error) (context.Context, error) {
-					st, f := w.outcome(err)
-					mu.Lock()
-					defer mu.Unlock()
-					scenarios = append(scenarios, verdict.ScenarioResult{Rule: id, Name: p.Name, Status: st, Finding: f})
-					w.mu.Lock()
-					for _, ev := range w.evidence {
-						out.probes[ev.Name] = st
-					}
-					w.mu.Unlock()
-					return ctx, nil
-				})
-			},
-			Options: &godog.Options{Format: "progress", Output: ioDiscard{}, FS: features.FS, Paths: []string{"."},
-				Tags: rule.Tag(), Concurrency: 4, Strict: true, NoColors: true},
-		}
-		_ = suite.Run()
-		out.rules[id] = verdict.RollUpRule(rule, scenarios)
 	}
 	return out
 }
-
-type ioDiscard struct{}
-
-func (ioDiscard) Write(p []byte) (int, error) { return len(p), nil }
 
 func failing(rr verdict.RuleResult) []string {
 	var out []string

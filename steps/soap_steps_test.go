@@ -1,16 +1,13 @@
 package steps
 
 import (
-	"context"
 	"crypto/x509"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/apisec/apisec/features"
 	"github.com/apisec/apisec/fixtures/reference/soapserver"
 	"github.com/apisec/apisec/harness/catalogue"
 	"github.com/apisec/apisec/harness/conduct"
@@ -18,7 +15,6 @@ import (
 	"github.com/apisec/apisec/harness/profile"
 	"github.com/apisec/apisec/harness/verdict"
 	"github.com/apisec/apisec/harness/wssec"
-	"github.com/cucumber/godog"
 )
 
 var soapRules = []string{"SC-S001", "SC-S002"}
@@ -62,33 +58,8 @@ func soapTarget(t *testing.T, defects ...string) *Env {
 // steps, concurrently as Run does, and rolls each rule up.
 func runSOAPFeatures(t *testing.T, env *Env) map[string]verdict.RuleResult {
 	t.Helper()
-	out := map[string]verdict.RuleResult{}
-	var mu sync.Mutex
-	for _, id := range soapRules {
-		rule, ok := env.Catalogue.Lookup(id)
-		if !ok {
-			t.Fatalf("no rule %s", id)
-		}
-		var scenarios []verdict.ScenarioResult
-		suite := godog.TestSuite{
-			ScenarioInitializer: func(sc *godog.ScenarioContext) {
-				w := newWorld(env, rule)
-				registerSOAPSteps(sc, w)
-				sc.After(func(ctx context.Context, p *godog.Scenario, err error) (context.Context, error) {
-					st, f := w.outcome(err)
-					mu.Lock()
-					defer mu.Unlock()
-					scenarios = append(scenarios, verdict.ScenarioResult{Rule: id, Name: p.Name, Status: st, Finding: f})
-					return ctx, nil
-				})
-			},
-			Options: &godog.Options{Format: "progress", Output: ioDiscard{}, FS: features.FS, Paths: []string{"."},
-				Tags: rule.Tag(), Concurrency: 4, Strict: true, NoColors: true},
-		}
-		_ = suite.Run()
-		out[id] = verdict.RollUpRule(rule, scenarios)
-	}
-	return out
+	rules, _ := runShipped(t, env, soapRules...)
+	return rules
 }
 
 func TestSOAPFeaturesAgainstReference(t *testing.T) {

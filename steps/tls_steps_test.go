@@ -6,17 +6,14 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/apisec/apisec/features"
 	"github.com/apisec/apisec/fixtures/tlsbench"
 	"github.com/apisec/apisec/harness/catalogue"
 	"github.com/apisec/apisec/harness/conduct"
 	"github.com/apisec/apisec/harness/profile"
 	"github.com/apisec/apisec/harness/verdict"
-	"github.com/cucumber/godog"
 )
 
 // tlsBenchEnv starts bench rows and returns an Env whose profile lists them
@@ -55,40 +52,13 @@ func tlsBenchEnv(t *testing.T, pki *tlsbench.PKI, openssl, edition string, rowID
 // steps and rolls each rule up.
 func runTLSFeatures(t *testing.T, env *Env) map[string]verdict.RuleResult {
 	t.Helper()
-	out := map[string]verdict.RuleResult{}
-	for _, id := range []string{"SC004", "SC004.001"} {
-		rule, ok := env.Catalogue.Lookup(id)
-		if !ok {
-			t.Fatalf("no rule %s", id)
-		}
-		// The catalogue marks SC004/SC004.001 automated once these steps are
-		// wired into steps.go; until then the roll-up would report error
-		// whatever the scenarios say, so judge them as automated here.
-		rule.Automation = catalogue.Automated
-		var mu sync.Mutex
-		var scenarios []verdict.ScenarioResult
-		suite := godog.TestSuite{
-			ScenarioInitializer: func(sc *godog.ScenarioContext) {
-				w := newWorld(env, rule)
-				registerTLSSteps(sc, w)
-				sc.After(func(ctx context.Context, p *godog.Scenario, err error) (context.Context, error) {
-					st, f := w.outcome(err)
-					mu.Lock()
-					defer mu.Unlock()
-					scenarios = append(scenarios, verdict.ScenarioResult{Rule: id, Name: p.Name, Status: st, Finding: f})
-					return ctx, nil
-				})
-			},
-			Options: &godog.Options{Format: "progress", Output: ioDiscard{}, FS: features.FS, Paths: []string{"."},
-				Tags: rule.Tag(), Concurrency: 4, Strict: true, NoColors: true},
-		}
-		_ = suite.Run()
-		if len(scenarios) == 0 {
+	rules, _ := runShipped(t, env, "SC004", "SC004.001")
+	for id, rr := range rules {
+		if len(rr.Scenarios) == 0 {
 			t.Fatalf("%s ran no scenario", id)
 		}
-		out[id] = verdict.RollUpRule(rule, scenarios)
 	}
-	return out
+	return rules
 }
 
 // benchPKI finds openssl and generates the bench PKI in the test's temp dir.
