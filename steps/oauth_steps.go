@@ -62,6 +62,38 @@ func registerOAuthSteps(sc *godog.ScenarioContext, w *World) {
 	sc.Then(`^the check holds$`, func() error { return s.judge(oauth.KindCheck) })
 	sc.Then(`^the resource serves it$`, func() error { return s.judge(oauth.KindCheck) })
 	sc.Then(`^the resource refuses it$`, func() error { return s.judge(oauth.KindCheck) })
+	sc.Then(`^its published standard metadata is recorded as evidence for the declaration$`, func() error { return s.recordStandardModel(w) })
+}
+
+// standardModelProbe is the metadata probe whose outcome is the observable
+// side of SC007 ("fully standardized models for identification and
+// authentication"): a target that publishes no RFC 8414 / OpenID Connect
+// discovery metadata contradicts the specifier's declaration.
+const standardModelProbe = "md/metadata-published"
+
+// recordStandardModel cites the metadata probe (run once for SC-R001) as
+// evidence for a declared rule, and turns its failure into a deviation of
+// that rule.
+func (s *oauthState) recordStandardModel(w *World) error {
+	if s.report == nil {
+		return errors.New("oauth: no probe report (a Given step is missing)")
+	}
+	res, ok := s.report.Result(standardModelProbe)
+	if !ok {
+		return verdict.CouldNotTestf(standardModelProbe, "the metadata probe has no result")
+	}
+	w.Evidence(standardModelProbe, "application/json", res.Evidence())
+	status, f := verdict.Classify(res.Err)
+	switch status {
+	case verdict.Pass:
+		w.Note("standard model observed: RFC 8414 / OpenID Connect discovery metadata is published (" + standardModelProbe + ")")
+		return nil
+	case verdict.Fail, verdict.Warn:
+		return verdict.Deviation("authorization server metadata", "standard OAuth 2.0 authorization server metadata (RFC 8414 §3) or OpenID Connect discovery",
+			w.Rule().ID+": fully standardized identification and authentication", f.Got)
+	default:
+		return res.Err
+	}
 }
 
 // load checks the scenario applies and gets the run's report, running the
