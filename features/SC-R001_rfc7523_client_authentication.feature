@@ -96,33 +96,34 @@ Feature: SC-R001 Client authentication and access token requests follow RFC 7523
     Then the token endpoint refuses it with invalid_client
 
     Examples:
-      | probe                        | behaviour                                                                           |
-      | ca/two-jwts                  | two JWTs in client_assertion are refused                                            |
-      | ca/jwe-instead-of-jws        | a JWE in client_assertion is refused                                                |
-      | ca/without-iss               | an assertion without iss is refused                                                 |
-      | ca/iss-wrong                 | an assertion whose iss is not the client is refused                                 |
-      | ca/iss-case                  | an assertion whose iss differs from the client_id in case is refused                |
-      | ca/iss-trailing-space        | an assertion whose iss has a trailing space is refused                              |
-      | ca/without-sub               | an assertion without sub is refused                                                 |
-      | ca/sub-wrong                 | an assertion whose sub is not the client_id is refused                              |
-      | ca/iss-not-sub               | an assertion whose sub names another client than iss is refused                     |
-      | ca/without-aud               | an assertion without aud is refused                                                 |
-      | ca/aud-other-as              | an assertion for another authorization server is refused                            |
-      | ca/aud-case                  | an assertion whose aud differs from the expected one in case is refused             |
-      | ca/aud-trailing-slash        | an assertion whose aud differs from the expected one by a trailing slash is refused |
-      | ca/without-exp               | an assertion without exp is refused                                                 |
-      | ca/exp-5m-ago                | an assertion whose exp lies 5 minutes in the past is refused                        |
-      | ca/exp-not-numericdate       | an assertion whose exp is not a NumericDate is refused                              |
-      | ca/nbf-10m-ahead             | an assertion whose nbf lies 10 minutes ahead is refused                             |
-      | ca/replay                    | an assertion used a second time is refused                                          |
-      | ca/signature-flipped         | an assertion with a corrupted signature is refused                                  |
-      | ca/signature-removed         | an assertion with an empty signature segment is refused                             |
-      | ca/unregistered-key          | an assertion signed by a key the client never registered is refused                 |
-      | ca/attacker-key-unknown-kid  | an assertion signed by an unregistered key under an unknown kid is refused          |
-      | ca/duplicate-iss             | an assertion with a second, wrong iss member is refused                             |
-      | ca/payload-not-utf8          | an assertion whose claims are not UTF-8 is refused                                  |
-      | ca/access-token-as-assertion | the AS's own access token sent as client_assertion is refused                       |
-      | ca/dpop-proof-as-assertion   | a DPoP proof signed by the client's key is refused as client assertion              |
+      | probe                        | behaviour                                                                                 |
+      | ca/two-jwts                  | two JWTs in client_assertion are refused                                                  |
+      | ca/jwe-instead-of-jws        | a JWE in client_assertion is refused                                                      |
+      | ca/without-iss               | an assertion without iss is refused                                                       |
+      | ca/iss-wrong                 | an assertion whose iss is not the client is refused                                       |
+      | ca/iss-case                  | an assertion whose iss differs from the client_id in case is refused                      |
+      | ca/iss-trailing-space        | an assertion whose iss has a trailing space is refused                                    |
+      | ca/without-sub               | an assertion without sub is refused                                                       |
+      | ca/sub-wrong                 | an assertion whose sub is not the client_id is refused                                    |
+      | ca/iss-not-sub               | an assertion whose sub names another client than iss is refused                           |
+      | ca/without-aud               | an assertion without aud is refused                                                       |
+      | ca/aud-other-as              | an assertion for another authorization server is refused                                  |
+      | ca/aud-case                  | an assertion whose aud differs from the expected one in case is refused                   |
+      | ca/aud-trailing-slash        | an assertion whose aud differs from the expected one by a trailing slash is refused       |
+      | ca/without-exp               | an assertion without exp is refused                                                       |
+      | ca/exp-5m-ago                | an assertion whose exp lies 5 minutes in the past is refused                              |
+      | ca/exp-not-numericdate       | an assertion whose exp is not a NumericDate is refused                                    |
+      | ca/nbf-10m-ahead             | an assertion whose nbf lies 10 minutes ahead is refused                                   |
+      | ca/replay                    | an assertion used a second time is refused                                                |
+      | ca/signature-flipped         | an assertion with a corrupted signature is refused                                        |
+      | ca/signature-removed         | an assertion with an empty signature segment is refused                                   |
+      | ca/unregistered-key          | an assertion signed by a key the client never registered is refused                       |
+      | ca/attacker-key-unknown-kid  | an assertion signed by an unregistered key under an unknown kid is refused                |
+      | ca/foreign-client-key        | an assertion signed by another registered client's key under that client's kid is refused |
+      | ca/duplicate-iss             | an assertion with a second, wrong iss member is refused                                   |
+      | ca/payload-not-utf8          | an assertion whose claims are not UTF-8 is refused                                        |
+      | ca/access-token-as-assertion | the AS's own access token sent as client_assertion is refused                             |
+      | ca/dpop-proof-as-assertion   | a DPoP proof signed by the client's key is refused as client assertion                    |
 
   Scenario Outline: assertion accepted: <behaviour>
     Given a valid client assertion for the registered client

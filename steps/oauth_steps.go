@@ -113,6 +113,14 @@ func (s *oauthState) load(ctx context.Context, w *World) error {
 		if err != nil {
 			return nil, err
 		}
+		var second *jose.Key
+		if sc := o.SecondClient; sc != nil {
+			k, err := oauth.LoadSigningKey(env.Profile.Path(sc.SigningKey))
+			if err != nil {
+				return nil, fmt.Errorf("oauth.second_client: %w", err)
+			}
+			second = &jose.Key{Signer: k, KID: sc.KeyID}
+		}
 		tlsConf := &tls.Config{RootCAs: env.Guard.RootCAs(), MinVersion: tls.VersionTLS12}
 		return oauth.Run(ctx, oauth.Config{
 			OAuth:         o,
@@ -121,6 +129,7 @@ func (s *oauthState) load(ctx context.Context, w *World) error {
 			Now:           env.Now,
 			RecorderAddr:  o.JWKSListen,
 			OtherResource: o.OtherResource,
+			SecondKey:     second,
 		})
 	})
 	if err != nil {
@@ -147,6 +156,8 @@ func (s *oauthState) pick(w *World, id string, batches ...string) error {
 			return verdict.Inapplicable("the profile names no oauth.grant_subject, so JWT authorization grants are not probed")
 		case strings.HasPrefix(id, "rs/"):
 			return verdict.Inapplicable("the profile names no oauth.resource_url, so the resource server is not probed")
+		case id == "ca/foreign-client-key":
+			return verdict.Inapplicable("the profile names no oauth.second_client, so another client's key cannot be tried (RFC 8725 §3.8)")
 		}
 		return fmt.Errorf("oauth: the feature names probe %q, which the plan does not know", id)
 	}

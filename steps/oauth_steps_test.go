@@ -40,20 +40,30 @@ func oauthTarget(t *testing.T, defects ...string) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	der, err := x509.MarshalPKCS8PrivateKey(key)
+	// A second registered client whose key the suite holds (checklist B9d).
+	key2, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "client.key"), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
+	dir := t.TempDir()
+	for name, k := range map[string]*ecdsa.PrivateKey{"client.key": key, "client2.key": key2} {
+		der, err := x509.MarshalPKCS8PrivateKey(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 	on := map[string]bool{}
 	for _, d := range defects {
 		on[d] = true
 	}
 	as, err := authserver.New(authserver.Config{Issuer: issuer, AudienceMode: authserver.AudienceRFC7523bis, Defects: on,
-		Clients: []authserver.Client{{ID: "apisec-client", Keys: gojose.JSONWebKeySet{Keys: []gojose.JSONWebKey{{Key: &key.PublicKey, KeyID: "k1", Algorithm: "ES256", Use: "sig"}}}}}})
+		Clients: []authserver.Client{
+			{ID: "apisec-client", Keys: gojose.JSONWebKeySet{Keys: []gojose.JSONWebKey{{Key: &key.PublicKey, KeyID: "k1", Algorithm: "ES256", Use: "sig"}}}},
+			{ID: "apisec-client-2", Keys: gojose.JSONWebKeySet{Keys: []gojose.JSONWebKey{{Key: &key2.PublicKey, KeyID: "k2", Algorithm: "ES256", Use: "sig"}}}},
+		}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +78,8 @@ func oauthTarget(t *testing.T, defects ...string) *Env {
 		Target: profile.Target{Name: "reference", BaseURL: issuer, Interfaces: []string{"rest"}},
 		OAuth: &profile.OAuth{Issuer: as.Issuer(), TokenEndpoint: as.TokenEndpoint(), ResourceURL: as.PatientURL("p1"),
 			ClientID: "apisec-client", SigningKey: "client.key", KeyID: "k1", KeyDistribution: "registered",
-			AudienceProfile: "rfc7523bis", GrantSubject: "test-user", Scope: "system/Patient.read"}}
+			AudienceProfile: "rfc7523bis", GrantSubject: "test-user", Scope: "system/Patient.read",
+			SecondClient: &profile.SecondClient{ClientID: "apisec-client-2", SigningKey: "client2.key", KeyID: "k2"}}}
 	return &Env{Profile: p, Catalogue: catalogue.Default(),
 		Guard: conduct.NewGuard(conduct.Config{Hosts: p.Hosts(), RatePerSecond: 20, Timeout: 5 * time.Second, RootCAs: pool}),
 		Now:   time.Now, Shared: NewMemo()}
@@ -147,7 +158,7 @@ func TestOAuthFeaturesAgainstReference(t *testing.T) {
 
 // TestOAuthFeaturesFlipWithDefects: a defect turns exactly its rules.
 func TestOAuthFeaturesFlipWithDefects(t *testing.T) {
-	for _, d := range []string{authserver.DefectAcceptAlgNone, authserver.DefectAdvertiseClientSecretJWT, authserver.DefectNoPKCE, authserver.DefectAcceptExpiredAssertion} {
+	for _, d := range []string{authserver.DefectAcceptAlgNone, authserver.DefectAdvertiseClientSecretJWT, authserver.DefectNoPKCE, authserver.DefectAcceptExpiredAssertion, authserver.DefectAcceptForeignKey} {
 		t.Run(d, func(t *testing.T) {
 			var breaks []string
 			for _, def := range authserver.Defects() {

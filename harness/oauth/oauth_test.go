@@ -184,6 +184,28 @@ func TestPlan(t *testing.T) {
 			t.Errorf("under rfc7523bis the token endpoint aud must be refused, got %s", p.Kind())
 		}
 	}
+	// B9d is planned only with a second client, inside the framed batch.
+	two := *full
+	two.SecondClient = &profile.SecondClient{ClientID: "c2", SigningKey: "k2.pem"}
+	withSecond := Plan(&two)
+	if len(withSecond) != len(ps)+1 || Total(withSecond) != Total(ps)+2 {
+		t.Errorf("second_client adds one probe of 2 requests: %d→%d probes, %d→%d requests", len(ps), len(withSecond), Total(ps), Total(withSecond))
+	}
+	ids = map[string]bool{}
+	for _, p := range withSecond {
+		if p.ID == "ca/control-after" && !ids["ca/foreign-client-key"] {
+			t.Error("ca/foreign-client-key is not framed by the client-auth controls")
+		}
+		ids[p.ID] = true
+	}
+	if !ids["ca/foreign-client-key"] {
+		t.Error("ca/foreign-client-key not planned")
+	}
+	for _, p := range ps {
+		if p.ID == "ca/foreign-client-key" {
+			t.Error("ca/foreign-client-key planned without oauth.second_client")
+		}
+	}
 	if Total(ps) <= len(ps)/2 || Total(ps) > 2*len(ps) {
 		t.Errorf("total requests %d for %d probes", Total(ps), len(ps))
 	}

@@ -135,6 +135,9 @@ func Plan(o *profile.OAuth) []Probe {
 	}
 	add(before)
 	add(clientAuthProbes(bis)...)
+	if o.SecondClient != nil {
+		add(foreignKeyProbe())
+	}
 	add(control("ca/control-after", "the valid client assertion is still accepted after the negative batch"))
 
 	if o.GrantSubject != "" {
@@ -392,6 +395,16 @@ func audienceProbes(bis bool) []Probe {
 		{ID: "ca/audience-profile", Rule: RuleR001, Batch: BatchClientAuth, Title: "the audience rules the token endpoint meets", Clause: "draft-ietf-oauth-rfc7523bis §3, RFC 7523 §3 item 3", Requests: 0, exp: expCheck,
 			Expect: map[bool]string{true: "issuer as sole audience (rfc7523bis)", false: "RFC 7523 or rfc7523bis audience rules; warning when only RFC 7523"}[bis]},
 	}
+}
+
+// foreignKeyProbe is checklist B9d: a key registered to another client
+// must not sign for this one (RFC 7523 §3 item 9, RFC 8725 §3.8). It first
+// checks the second client's own assertion is accepted, so a refusal means
+// the key was refused for the wrong client, not unknown altogether.
+func foreignKeyProbe() Probe {
+	return Probe{ID: "ca/foreign-client-key", Rule: RuleR001, Batch: BatchClientAuth,
+		Title:  "an assertion signed by another registered client's key under that client's kid is refused",
+		Clause: "RFC 7523 §3 item 9, RFC 8725 §3.8", Requests: 2, exp: expClient, exec: (*run).foreignKey}
 }
 
 func grantProbes() []Probe {

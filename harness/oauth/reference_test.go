@@ -37,6 +37,8 @@ type refTarget struct {
 	// recorderAddr is where the suite's JWKS must listen (jwks_uri mode).
 	recorderAddr  string
 	otherResource string
+	// second is the second client's key (nil without one).
+	second *jose.Key
 }
 
 type refOpts struct {
@@ -47,6 +49,9 @@ type refOpts struct {
 	noRS     bool
 	clientID string
 	rsa      bool // an RSA-2048 client key registered for RS256
+	// noSecond registers no second client; secondUnknown names one in the
+	// profile whose key the server never registered.
+	noSecond, secondUnknown bool
 	// wrap puts a handler in front of the server (lockout, faults).
 	wrap func(http.Handler) http.Handler
 }
@@ -84,7 +89,19 @@ func startReference(t testing.TB, o refOpts) *refTarget {
 	for _, d := range o.defects {
 		defects[d] = true
 	}
-	as, err := authserver.New(authserver.Config{Issuer: issuer, Clients: []authserver.Client{client}, Defects: defects, AudienceMode: o.mode, SigningKey: asKey(t)})
+	clients := []authserver.Client{client}
+	var second *jose.Key
+	if !o.noSecond {
+		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		second = &jose.Key{Signer: k, KID: "k2"}
+		if !o.secondUnknown {
+			clients = append(clients, authserver.Client{ID: "apisec-client-2", Keys: gojose.JSONWebKeySet{Keys: []gojose.JSONWebKey{{Key: k.Public(), KeyID: "k2", Algorithm: "ES256", Use: "sig"}}}})
+		}
+	}
+	as, err := authserver.New(authserver.Config{Issuer: issuer, Clients: clients, Defects: defects, AudienceMode: o.mode, SigningKey: asKey(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,8 +133,11 @@ func startReference(t testing.TB, o refOpts) *refTarget {
 	if o.noRS {
 		prof.ResourceURL = ""
 	}
+	if second != nil {
+		prof.SecondClient = &profile.SecondClient{ClientID: "apisec-client-2", SigningKey: "unused.pem", KeyID: "k2"}
+	}
 	return &refTarget{srv: srv, as: as, oauth: prof, key: jose.Key{Signer: key, KID: "k1"}, pool: pool,
-		recorderAddr: recorderAddr, otherResource: issuer + authserver.OtherResourcePath}
+		recorderAddr: recorderAddr, otherResource: issuer + authserver.OtherResourcePath, second: second}
 }
 
 var (
@@ -154,7 +174,7 @@ func (rt *refTarget) run(t testing.TB) *oauth.Report {
 	g := conduct.NewGuard(conduct.Config{Hosts: []string{"127.0.0.1"}, RatePerSecond: 2000, Burst: 200, Timeout: 5 * time.Second, RootCAs: rt.pool})
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	rep, err := oauth.Run(ctx, oauth.Config{OAuth: rt.oauth, Key: rt.key, Client: &oauth.Client{HTTP: g.HTTPClient(nil)}, RecorderAddr: rt.recorderAddr, OtherResource: rt.otherResource})
+	rep, err := oauth.Run(ctx, oauth.Config{OAuth: rt.oauth, Key: rt.key, Client: &oauth.Client{HTTP: g.HTTPClient(nil)}, RecorderAddr: rt.recorderAddr, OtherResource: rt.otherResource, SecondKey: rt.second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,7 +270,6 @@ func TestReferenceConformant(t *testing.T) {
 
 // undetected are the reference defects the probes cannot see, and why.
 var undetected = map[string]string{
-	authserver.DefectAcceptForeignKey:     "needs a second registered client whose key the suite holds; the profile registers one client",
 	authserver.DefectRSAcceptExpiredToken: "needs a validly signed expired access token; the suite cannot wait out the token lifetime within the run",
 }
 
@@ -353,5 +372,44 @@ func TestFramingByPositiveControls(t *testing.T) {
 	// probes, made the difference.
 	if got := ruleStatus(startReference(t, refOpts{mode: oauth.AudRFC7523bis, noGrant: true, noRS: true}).run(t)); got[oauth.RuleR001] != verdict.Pass {
 		t.Errorf("without lockout: %v", got)
+	}
+}
+
+// TestForeignClientKey: checklist B9d. Another registered client's key
+// under its own kid must not sign for the suite's client; the probe is only
+// planned with a second client, and a second client the server does not
+// know makes it "could not test", not pass.
+func TestForeignClientKey(t *testing.T) {
+	const id = "ca/foreign-client-key"
+	status := func(rep *oauth.Report) (verdict.Status, *oauth.Result) {
+		res, ok := rep.Result(id)
+		if !ok {
+			return -1, nil
+		}
+		st, _ := verdict.Classify(res.Err)
+		return st, res
+	}
+	opts := refOpts{mode: oauth.AudRFC7523bis, noGrant: true, noRS: true}
+	st, res := status(startReference(t, opts).run(t))
+	if st != verdict.Pass || len(res.Exchanges) != 2 || res.Exchanges[0].Status != 200 || !strings.Contains(string(res.Exchanges[1].Body), `"invalid_client"`) {
+		t.Errorf("conformant: %s %+v", st, res)
+	}
+	opts.defects = []string{authserver.DefectAcceptForeignKey}
+	if st, res := status(startReference(t, opts).run(t)); st != verdict.Fail {
+		t.Errorf("accept-foreign-key: %s %+v", st, res)
+	}
+	opts.defects, opts.secondUnknown = nil, true
+	if st, res := status(startReference(t, opts).run(t)); st != verdict.Error || len(res.Exchanges) != 1 {
+		t.Errorf("unregistered second client: %s, want could-not-test after one request", st)
+	}
+	opts.secondUnknown, opts.noSecond = false, true
+	rt := startReference(t, opts)
+	if _, res := status(rt.run(t)); res != nil {
+		t.Error("planned without oauth.second_client")
+	}
+	// Named in the profile but no key given to the run: not applicable.
+	rt.oauth.SecondClient = &profile.SecondClient{ClientID: "apisec-client-2", SigningKey: "k2.pem"}
+	if st, _ := status(rt.run(t)); st != verdict.NotApplicable {
+		t.Errorf("without the second key: %s, want not_applicable", st)
 	}
 }

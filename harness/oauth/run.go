@@ -34,6 +34,9 @@ type Config struct {
 	// OtherResource is an RFC 8707 resource value of another API the AS
 	// issues tokens for; it enables rs/other-audience.
 	OtherResource string
+	// SecondKey is the signing key of the profile's oauth.second_client
+	// (KID its key_id); it enables ca/foreign-client-key.
+	SecondKey *jose.Key
 }
 
 // Result is what one probe observed and concluded. Err is nil for pass or
@@ -623,4 +626,37 @@ func word(accepted bool) string {
 		return "accepted"
 	}
 	return "refused"
+}
+
+// foreignKey runs ca/foreign-client-key: the second client authenticates
+// as itself (its key must be known), then its key signs an assertion for
+// the registered client under its own kid.
+func (r *run) foreignKey(p Probe) error {
+	k := r.cfg.SecondKey
+	if k == nil || r.o.SecondClient == nil {
+		return verdict.Inapplicable("needs a second client registered at the authorization server (profile oauth.second_client)")
+	}
+	c := r.base.Config()
+	c.Issuer, c.Subject, c.Key = r.o.SecondClient.ClientID, "", *k
+	own, err := jose.New(c)
+	if err != nil {
+		return err
+	}
+	s, err := jose.Mutate(own).Compact()
+	if err != nil {
+		return err
+	}
+	// The second client's own request carries no scope: the profile's scope
+	// is granted to the first client, and this is only a key check.
+	ex := r.postForm([][2]string{{"grant_type", GrantCC}, {"client_assertion_type", AssertionTypeJWT}, {"client_assertion", s}}, nil)
+	if _, err := Accepted(p.Title+" (the second client as itself)", p.Clause, false, false, ex); err != nil {
+		return verdict.CouldNotTestf(p.Title, "the second client %q was not accepted with its own key (%s), so a refusal would prove nothing", r.o.SecondClient.ClientID, ex.Summary())
+	}
+	a := jose.Mutate(r.base, jose.WithSigner(*k))
+	r.cur.Applied = a.Applied()
+	forged, err := a.Compact()
+	if err != nil {
+		return err
+	}
+	return r.judge(p, r.postForm(r.ccForm(forged), nil))
 }

@@ -107,6 +107,18 @@ type OAuth struct {
 	// authorization server issues tokens for; with it the suite checks that
 	// the resource server refuses tokens meant for that other audience.
 	OtherResource string `yaml:"other_resource,omitempty"`
+	// SecondClient is another client registered at the same authorization
+	// server; with it the suite checks that its key cannot sign for the
+	// first client (RFC 7523 §3 item 9, RFC 8725 §3.8).
+	SecondClient *SecondClient `yaml:"second_client,omitempty"`
+}
+
+// SecondClient is a second client registration the suite holds.
+type SecondClient struct {
+	ClientID string `yaml:"client_id"`
+	// SigningKey is the PEM private key of the second registration.
+	SigningKey string `yaml:"signing_key"`
+	KeyID      string `yaml:"key_id,omitempty"`
 }
 
 // SOAP is the SOAP interface.
@@ -288,6 +300,16 @@ func (p *Profile) Validate() error {
 		}
 		if o.KeyDistribution != "registered" && o.KeyDistribution != "jwks_uri" {
 			return fmt.Errorf("oauth.key_distribution %q unknown (want registered or jwks_uri)", o.KeyDistribution)
+		}
+		if c := o.SecondClient; c != nil {
+			switch {
+			case c.ClientID == "":
+				return errors.New("oauth.second_client.client_id is empty")
+			case c.SigningKey == "":
+				return errors.New("oauth.second_client.signing_key is empty")
+			case c.ClientID == o.ClientID:
+				return errors.New("oauth.second_client.client_id must differ from oauth.client_id")
+			}
 		}
 	}
 	if s := p.SOAP; s != nil {

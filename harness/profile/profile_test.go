@@ -59,3 +59,24 @@ func TestLoadResolvesPathsAgainstTheProfile(t *testing.T) {
 	_, err = Load(filepath.Join(dir, "missing.yaml"))
 	assert.ErrorContains(t, err, "cannot read")
 }
+
+func TestSecondClient(t *testing.T) {
+	oauth := minimal + "oauth:\n  issuer: https://a\n  token_endpoint: https://a/t\n  client_id: c\n  signing_key: k.pem\n"
+	p, err := Parse([]byte(oauth + "  second_client:\n    client_id: c2\n    signing_key: k2.pem\n    key_id: kid2\n"))
+	require.NoError(t, err)
+	require.NotNil(t, p.OAuth.SecondClient)
+	assert.Equal(t, SecondClient{ClientID: "c2", SigningKey: "k2.pem", KeyID: "kid2"}, *p.OAuth.SecondClient)
+	p, err = Parse([]byte(oauth))
+	require.NoError(t, err)
+	assert.Nil(t, p.OAuth.SecondClient, "optional")
+	for in, want := range map[string]string{
+		"  second_client:\n    signing_key: k2.pem\n":                         "second_client.client_id is empty",
+		"  second_client:\n    client_id: c2\n":                               "second_client.signing_key is empty",
+		"  second_client:\n    client_id: c\n    signing_key: k2.pem\n":       "must differ",
+		"  second_client:\n    client_id: c2\n    signing_key: k\n    x: 1\n": "x",
+	} {
+		_, err := Parse([]byte(oauth + in))
+		require.Error(t, err, in)
+		assert.Contains(t, err.Error(), want, in)
+	}
+}
