@@ -1,11 +1,12 @@
 package steps
 
 import (
+	"github.com/apisec/apisec/internal/testpeer"
+
 	"context"
 	"crypto/x509"
 	"net"
 	"os"
-	"os/exec"
 	"testing"
 	"time"
 
@@ -64,13 +65,7 @@ func runTLSFeatures(t *testing.T, env *Env) map[string]verdict.RuleResult {
 // benchPKI finds openssl and generates the bench PKI in the test's temp dir.
 func benchPKI(t *testing.T) (*tlsbench.PKI, string) {
 	t.Helper()
-	openssl, err := exec.LookPath("openssl")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("openssl not found and CI=true: install Debian package openssl")
-		}
-		t.Skip("openssl not found (Debian package openssl)")
-	}
+	openssl := testpeer.Require(t, "openssl", "openssl")
 	pki, err := tlsbench.NewPKI(context.Background(), openssl, t.TempDir())
 	if err != nil {
 		t.Fatal(err)

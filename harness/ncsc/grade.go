@@ -153,19 +153,22 @@ func suiteComponents(s regSuite) []component {
 	return append(cs, component{"suite.enc", "bulk cipher", s.Enc}, component{"suite.mac", "hash", s.Mac})
 }
 
-func componentLevel(e Edition, c component) Level {
-	var rows map[string]nameRow
-	switch c.key {
+// componentRows is the table a suite component is graded by.
+func componentRows(key string) map[string]nameRow {
+	switch key {
 	case "suite.kx":
-		rows = kxByName
+		return kxByName
 	case "suite.au":
-		rows = auByName
+		return auByName
 	case "suite.enc":
-		rows = encByName
+		return encByName
 	default:
-		rows = macByName
+		return macByName
 	}
-	if r, ok := rows[c.name]; ok {
+}
+
+func componentLevel(e Edition, c component) Level {
+	if r, ok := componentRows(c.key)[c.name]; ok {
 		return r.level(e)
 	}
 	return Insufficient // not listed

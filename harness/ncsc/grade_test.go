@@ -144,18 +144,7 @@ func TestUnlistedSuitesGradedByComponents(t *testing.T) {
 func TestRegistryComponentsKnown(t *testing.T) {
 	for _, s := range registry {
 		for _, c := range suiteComponents(s) {
-			var rows map[string]nameRow
-			switch c.key {
-			case "suite.kx":
-				rows = kxByName
-			case "suite.au":
-				rows = auByName
-			case "suite.enc":
-				rows = encByName
-			default:
-				rows = macByName
-			}
-			if _, ok := rows[c.name]; !ok {
+			if _, ok := componentRows(c.key)[c.name]; !ok {
 				t.Errorf("%s (0x%04X): %s %q has no row", s.Name(), s.Code, c.what, c.name)
 			}
 		}

@@ -1,8 +1,9 @@
 package tlsscan
 
 import (
+	"github.com/apisec/apisec/internal/testpeer"
+
 	"context"
-	"os"
 	"os/exec"
 	"regexp"
 	"strconv"
@@ -17,13 +18,7 @@ import (
 // that is a superset of what both report").
 func TestDifferentialSSLScan(t *testing.T) {
 	bin := needOpenSSL(t)
-	sslscan, err := exec.LookPath("sslscan")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("sslscan missing in CI (apt-get install sslscan): %v", err)
-		}
-		t.Skipf("sslscan not installed: %v", err)
-	}
+	sslscan := testpeer.Require(t, "sslscan", "sslscan")
 	rsa := newPKI(t, "rsa2048")
 	ecdsa := newPKI(t, "p256")
 	configs := []struct {

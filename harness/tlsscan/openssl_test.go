@@ -1,6 +1,8 @@
 package tlsscan
 
 import (
+	"github.com/apisec/apisec/internal/testpeer"
+
 	"bytes"
 	"context"
 	"net"
@@ -17,14 +19,7 @@ import (
 // (.ci/run installs the Debian package "openssl"), elsewhere a skip.
 func needOpenSSL(t testing.TB) string {
 	t.Helper()
-	path, err := exec.LookPath("openssl")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("openssl binary missing in CI (apt-get install openssl): %v", err)
-		}
-		t.Skipf("openssl binary not found, skipping real-server tests: %v", err)
-	}
-	return path
+	return testpeer.Require(t, "openssl", "openssl")
 }
 
 // startSServer runs `openssl s_server` on a free 127.0.0.1 port until the

@@ -14,7 +14,6 @@ import (
 	"crypto"
 	"crypto/aes"
 	"crypto/cipher"
-	"crypto/ecdh"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/hmac"
@@ -425,15 +424,8 @@ func clientHello12(h helloSpec, random, renegotiated []byte) ([]byte, error) {
 // ecdhe makes the client key pair on the server's curve and the premaster
 // secret (RFC 8422 5.10: the x-coordinate, or the X25519 output).
 func ecdhe(group uint16, ske *serverKeyExchange) (pub, pms []byte, err error) {
-	var curve ecdh.Curve
-	switch group {
-	case 0x001D:
-		curve = ecdh.X25519()
-	case 0x0017:
-		curve = ecdh.P256()
-	case 0x0018:
-		curve = ecdh.P384()
-	default:
+	curve := ecdhCurve(group)
+	if curve == nil {
 		return nil, nil, protoErr("renegotiation handshake", "server chose unsupported curve 0x%04x", group)
 	}
 	if ske.Point == nil {

@@ -260,20 +260,26 @@ func (h helloSpec) extensions() ([]byte, error) {
 	return out, nil
 }
 
+// ecdhCurve is crypto/ecdh's curve for a supported_groups code point, or nil.
+func ecdhCurve(group uint16) ecdh.Curve {
+	switch group {
+	case 0x001D:
+		return ecdh.X25519()
+	case 0x0017:
+		return ecdh.P256()
+	case 0x0018:
+		return ecdh.P384()
+	case 0x0019:
+		return ecdh.P521()
+	}
+	return nil
+}
+
 // keySharePublic makes a throw-away public key for a TLS 1.3 key_share.
 // The private key is discarded: probes stop at the ServerHello.
 func keySharePublic(group uint16) ([]byte, error) {
-	var curve ecdh.Curve
-	switch group {
-	case 0x001D:
-		curve = ecdh.X25519()
-	case 0x0017:
-		curve = ecdh.P256()
-	case 0x0018:
-		curve = ecdh.P384()
-	case 0x0019:
-		curve = ecdh.P521()
-	default:
+	curve := ecdhCurve(group)
+	if curve == nil {
 		return nil, protoErr("key share", "no key generator for group 0x%04x", group)
 	}
 	k, err := curve.GenerateKey(rand.Reader)

@@ -1,6 +1,8 @@
 package wssec
 
 import (
+	"github.com/apisec/apisec/internal/testpeer"
+
 	"encoding/pem"
 	"os"
 	"os/exec"
@@ -14,14 +16,7 @@ import (
 // have it; a developer machine without it skips visibly.
 func xmlsec1(t *testing.T) string {
 	t.Helper()
-	p, err := exec.LookPath("xmlsec1")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI=true but xmlsec1 is not installed (Debian package xmlsec1)")
-		}
-		t.Skip("xmlsec1 not installed (Debian package xmlsec1); interop not checked")
-	}
-	return p
+	return testpeer.Require(t, "xmlsec1", "xmlsec1")
 }
 
 func writePEM(t *testing.T, dir, name, typ string, der []byte) string {
