@@ -33,7 +33,7 @@ th{background:#f3f3f3}.pass,.attested{background:#e6f5e9}.fail{background:#f9d6d
 <div class="level {{.Outcome}}">Achieved level: <strong>{{.AchievedLevel}}</strong> — claimed {{.ClaimedLevel}}: {{.Outcome}} (exit {{.ExitCode}})</div>
 <p>Target <code>{{.Target.BaseURL}}</code> ({{join .Target.Interfaces ", "}}){{if .Target.Reference}} — embedded reference target, defects: {{if .Target.Defects}}{{join .Target.Defects ", "}}{{else}}none{{end}}{{end}}.<br>
 Run <code>{{.Run.ID}}</code>, {{.Run.Started.Format "2006-01-02 15:04:05Z07:00"}}, {{.Run.DurationMS}} ms, {{.Run.Requests}} requests/handshakes, suite {{.Run.SuiteVersion}}, NCSC TLS edition {{.Run.TLSEdition}}.
-{{if .Run.PartialScope}}<br><strong>Partial scope:</strong> levels decided over {{join .Run.Scope ", "}} only.{{end}}</p>
+{{if eq .Scope.Kind "partial"}}<br><strong>Partial run:</strong> assessed {{join .Scope.Selected ", "}}; levels that need a rule it left out are not assessed.{{end}}</p>
 
 <h2>Levels</h2>
 <table><tr><th>level</th><th>outcome</th><th>failed MUST rules</th><th>untested MUST rules</th></tr>

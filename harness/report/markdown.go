@@ -28,8 +28,8 @@ func Markdown(res *Results) ([]byte, error) {
 	}
 	fmt.Fprintf(&b, "- Run %s, %s → %s (%d ms), %d requests/handshakes, suite %s\n", res.Run.ID,
 		res.Run.Started.Format("2006-01-02 15:04:05Z07:00"), res.Run.Finished.Format("15:04:05"), res.Run.DurationMS, res.Run.Requests, res.Run.SuiteVersion)
-	if res.Run.PartialScope {
-		fmt.Fprintf(&b, "- **Partial scope**: levels are decided over %s only\n", strings.Join(res.Run.Scope, ", "))
+	if res.Scope.Kind == ScopePartial {
+		fmt.Fprintf(&b, "- **Partial run**: assessed %s; levels needing a rule it left out are not assessed\n", strings.Join(res.Scope.Selected, ", "))
 	}
 	b.WriteString("\n## Levels\n\n| level | outcome | failed MUST rules | untested MUST rules |\n|---|---|---|---|\n")
 	for _, l := range res.Levels {

@@ -28,8 +28,9 @@ func sampleResults(t *testing.T) (*Results, map[string]evidence.Item) {
 			Evidence: []string{"evidence/sc003/01-hsts/get.txt"}}}),
 		verdict.RollUpRule(sr002, nil),
 	}
-	res := Build(Run{ID: "r1", SuiteVersion: "test", Started: time.Unix(0, 0).UTC(), Scope: []string{"SC001", "SC003", "SC-R002"}},
-		Target{Name: "T", BaseURL: "https://t.example", Interfaces: []string{"rest"}}, catalogue.FSA, rules, nil)
+	sel := []catalogue.Rule{sc001, sc003, sr002}
+	res := Build(Run{ID: "r1", SuiteVersion: "test", Started: time.Unix(0, 0).UTC()},
+		Target{Name: "T", BaseURL: "https://t.example", Interfaces: []string{"rest"}}, NewScope(cat.Rules(), sel, "--rules SC001,SC003,SC-R002"), catalogue.FSA, rules, nil)
 	items := map[string]evidence.Item{"evidence/sc003/01-hsts/get.txt": {Name: "get", Body: []byte("GET / HTTP/1.1\nAuthorization: Bearer secret-token\n")}}
 	return res, items
 }

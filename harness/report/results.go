@@ -5,6 +5,7 @@
 package report
 
 import (
+	"slices"
 	"time"
 
 	"github.com/apisec/apisec/harness/catalogue"
@@ -13,13 +14,16 @@ import (
 )
 
 // Schema names the version of results.json (documented in docs/results-schema.md).
-const Schema = "apisec.results/v1"
+const Schema = "apisec.results/v2"
 
 // Results is the content of results.json.
 type Results struct {
 	Schema string `json:"schema"`
 	Run    Run    `json:"run"`
 	Target Target `json:"target"`
+	// Scope says which rules the run assessed; levels it left out are
+	// not_assessed, never achieved.
+	Scope Scope `json:"scope"`
 	// ClaimedLevel is the level the exit code is decided on.
 	ClaimedLevel catalogue.Level `json:"claimed_level"`
 	// AchievedLevel is the highest achieved level or "none".
@@ -40,14 +44,48 @@ type Run struct {
 	Started      time.Time `json:"started"`
 	Finished     time.Time `json:"finished"`
 	DurationMS   int64     `json:"duration_ms"`
-	// Scope is the rule ids the run decided; a partial scope decides levels
-	// only over those rules.
-	Scope        []string `json:"scope"`
-	PartialScope bool     `json:"partial_scope"`
 	// Requests counts requests and handshakes sent to the target.
 	Requests    int64  `json:"requests"`
 	TLSEdition  string `json:"tls_guideline"`
 	ProfileHash string `json:"profile_sha256,omitempty"`
+}
+
+// Scope kinds.
+const (
+	ScopeFull    = "full"
+	ScopePartial = "partial"
+)
+
+// Scope is what the run set out to assess.
+type Scope struct {
+	// Kind is "full" (every catalogue rule) or "partial".
+	Kind string `json:"kind"`
+	// Selected are the rule ids that ran.
+	Selected []string `json:"selected"`
+	// NotRun are the catalogue's rules left out, each with why.
+	NotRun []NotRun `json:"not_run,omitempty"`
+}
+
+// NotRun is a rule the run did not assess.
+type NotRun struct {
+	Rule   string `json:"rule"`
+	Reason string `json:"reason"`
+}
+
+// NewScope describes a run of the selected rules out of the catalogue; why
+// names the selection ("--rules SC003", "--level OA").
+func NewScope(all []catalogue.Rule, selected []catalogue.Rule, why string) Scope {
+	sc := Scope{Kind: ScopeFull, Selected: []string{}}
+	for _, r := range selected {
+		sc.Selected = append(sc.Selected, r.ID)
+	}
+	for _, r := range all {
+		if !slices.Contains(sc.Selected, r.ID) {
+			sc.Kind = ScopePartial
+			sc.NotRun = append(sc.NotRun, NotRun{Rule: r.ID, Reason: "not selected (" + why + ")"})
+		}
+	}
+	return sc
 }
 
 // Target describes the deployment under test.
@@ -60,15 +98,16 @@ type Target struct {
 	Defects   []string `json:"reference_defects,omitempty"`
 }
 
-// Build rolls levels and roles up from the rule results and fills the
-// decision fields.
-func Build(run Run, target Target, claimed catalogue.Level, rules []verdict.RuleResult, decls []declare.Checked) *Results {
-	levels := verdict.RollUpLevels(rules)
+// Build rolls levels and roles up from the rule results over the whole
+// catalogue (a rule the scope left out leaves its levels not assessed) and
+// fills the decision fields.
+func Build(run Run, target Target, scope Scope, claimed catalogue.Level, rules []verdict.RuleResult, decls []declare.Checked) *Results {
+	levels := verdict.RollUpLevels(catalogue.Default().Rules(), rules)
 	r := &Results{
-		Schema: Schema, Run: run, Target: target, ClaimedLevel: claimed,
+		Schema: Schema, Run: run, Target: target, Scope: scope, ClaimedLevel: claimed,
 		AchievedLevel: verdict.AchievedLevel(levels),
 		Levels:        levels, Roles: verdict.RollUpRoles(rules), Rules: rules, Declarations: decls,
-		ExitCode: verdict.ExitCode(levels, claimed),
+		ExitCode: verdict.ExitCode(levels, rules, claimed),
 	}
 	for _, l := range levels {
 		if l.Level == claimed {

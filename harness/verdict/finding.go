@@ -1,16 +1,10 @@
 package verdict
 
 import (
-	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
-	"io"
-	"net"
-	"net/url"
-	"os"
-	"strings"
-	"syscall"
+
+	"github.com/apisec/apisec/harness/cause"
 )
 
 // Finding is what a probe concluded when it did not simply pass. Steps return
@@ -28,6 +22,10 @@ type Finding struct {
 	Got string `json:"got,omitempty"`
 	// Reason explains error and not_applicable outcomes.
 	Reason string `json:"reason,omitempty"`
+	// Severity ranks a fail or warn (critical, high, medium, low).
+	Severity Severity `json:"severity,omitempty"`
+	// Cause is the could-not-test kind of an error outcome.
+	Cause cause.Kind `json:"cause,omitempty"`
 }
 
 func (f *Finding) Error() string {
@@ -38,6 +36,8 @@ func (f *Finding) Error() string {
 			msg += " (" + f.Clause + ")"
 		}
 		return msg + ", got " + f.Got
+	case f.Status == Info:
+		return f.Probe + ": " + f.Got
 	case f.Probe != "":
 		return f.Probe + ": " + f.Reason
 	default:
@@ -61,10 +61,32 @@ func Inapplicable(reason string) error {
 	return &Finding{Status: NotApplicable, Reason: reason}
 }
 
+// OutOfScope says the profile does not give what the scenario needs (no
+// oauth section for a REST target): the scenario is not assessed, and a rule
+// made only of such scenarios leaves its levels not assessed.
+func OutOfScope(reason string) error {
+	return &Finding{Status: NotAssessed, Reason: reason}
+}
+
 // CouldNotTest says the suite could not reach a verdict (unreachable, timeout,
 // garbage). It is never a failure.
 func CouldNotTest(probe string, err error) error {
-	return &Finding{Status: Error, Probe: probe, Reason: Cause(err)}
+	return &Finding{Status: Error, Probe: probe, Reason: Cause(err), Cause: cause.Of(err)}
+}
+
+// WithSeverity sets the severity of a fail or warn Finding and returns it;
+// any other error passes through unchanged.
+func WithSeverity(err error, s Severity) error {
+	var f *Finding
+	if errors.As(err, &f) && (f.Status == Fail || f.Status == Warn) {
+		f.Severity = s
+	}
+	return err
+}
+
+// Noted records an observation outside the verdict (the roll-up skips it).
+func Noted(probe, got string) error {
+	return &Finding{Status: Info, Probe: probe, Got: got}
 }
 
 // CouldNotTestf is CouldNotTest with a formatted reason.
@@ -75,64 +97,22 @@ func CouldNotTestf(probe, format string, args ...any) error {
 // Classify is the one place that decides what an error from a probe means.
 // nil is pass; a Finding is its own status; everything else — network
 // failures, deadlines, parse errors, bugs in a step — is error, so nothing
-// unforeseen can turn into a fail or a pass.
+// unforeseen can turn into a fail or a pass. A fail or warn finding always
+// leaves with a severity.
 func Classify(err error) (Status, *Finding) {
 	if err == nil {
 		return Pass, nil
 	}
 	var f *Finding
 	if errors.As(err, &f) {
+		if f.Severity == "" {
+			f.Severity = DefaultSeverity(f.Status)
+		}
 		return f.Status, f
 	}
-	return Error, &Finding{Status: Error, Reason: Cause(err)}
+	return Error, &Finding{Status: Error, Reason: Cause(err), Cause: cause.Of(err)}
 }
 
-// Cause names why a target could not be tested, in the closed vocabulary
-// zgrab2 uses (refused, timeout, reset, dns, tls-protocol, eof), followed by
-// the underlying message.
-func Cause(err error) string {
-	if err == nil {
-		return "no error"
-	}
-	return causeKind(err) + ": " + err.Error()
-}
-
-func causeKind(err error) string {
-	// A harness package that has its own closed vocabulary (the TLS
-	// scanner's refused/timeout/protocol-error/not-tls/...) names the kind.
-	var named interface{ CauseKind() string }
-	if errors.As(err, &named) {
-		return named.CauseKind()
-	}
-	var (
-		dnsErr    *net.DNSError
-		netErr    net.Error
-		recordErr tls.RecordHeaderError
-		alertErr  tls.AlertError
-		urlErr    *url.Error
-	)
-	switch {
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
-		return "timeout"
-	case errors.Is(err, context.Canceled):
-		return "cancelled"
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return "connection-refused"
-	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
-		return "connection-reset"
-	case errors.As(err, &dnsErr):
-		return "dns"
-	case errors.As(err, &recordErr), errors.As(err, &alertErr):
-		return "tls-protocol"
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return "eof"
-	case errors.As(err, &netErr) && netErr.Timeout():
-		return "timeout"
-	case errors.As(err, &urlErr):
-		return "http"
-	case strings.HasPrefix(err.Error(), "tls:"):
-		return "tls-protocol"
-	default:
-		return "could-not-test"
-	}
-}
+// Cause names why a target could not be tested, in the one closed
+// vocabulary (harness/cause), followed by the underlying message.
+func Cause(err error) string { return cause.Describe(err) }

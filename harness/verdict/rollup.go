@@ -22,6 +22,17 @@ type ScenarioResult struct {
 	Attestation string `json:"attestation,omitempty"`
 }
 
+// Severity is the finding's severity for fail and warn, else empty.
+func (s ScenarioResult) Severity() Severity {
+	if s.Status != Fail && s.Status != Warn {
+		return ""
+	}
+	if s.Finding != nil && s.Finding.Severity != "" {
+		return s.Finding.Severity
+	}
+	return DefaultSeverity(s.Status)
+}
+
 // RuleResult is a rule's outcome: the worst of its scenarios.
 type RuleResult struct {
 	Rule      catalogue.Rule   `json:"rule"`
@@ -31,13 +42,24 @@ type RuleResult struct {
 }
 
 // RollUpRule decides a rule from its scenarios (DESIGN.md "Verdicts"): the
-// worst status in the order error > fail > warn > attested > pass; a rule
-// whose every scenario is not_applicable is not_applicable; a SHOULD rule
-// turns fail into warn. A rule with no scenario could not be tested: error,
+// worst status in the order fail > error > warn > attested > pass >
+// not_assessed > not_applicable, so a proven deviation is never hidden by an
+// untested scenario beside it; info scenarios do not count; a rule whose
+// every scenario is not_applicable is not_applicable; a SHOULD rule turns
+// fail into warn. A rule with no judged scenario could not be tested: error,
 // with the catalogue's reason when it is not automated yet.
 func RollUpRule(rule catalogue.Rule, scenarios []ScenarioResult) RuleResult {
 	rr := RuleResult{Rule: rule, Scenarios: scenarios}
-	if len(scenarios) == 0 {
+	counted := 0
+	worst := NotApplicable
+	for _, s := range scenarios {
+		if s.Status == Info {
+			continue
+		}
+		counted++
+		worst = max(worst, s.Status)
+	}
+	if counted == 0 {
 		rr.Status = Error
 		if rule.Automation == catalogue.NotAutomated {
 			rr.Reason = "not yet automated: " + rule.Reason
@@ -49,11 +71,7 @@ func RollUpRule(rule catalogue.Rule, scenarios []ScenarioResult) RuleResult {
 		}
 		return rr
 	}
-	worst := NotApplicable
-	for _, s := range scenarios {
-		worst = max(worst, s.Status)
-	}
-	if rule.Automation == catalogue.NotAutomated && worst != NotApplicable && worst != Error {
+	if rule.Automation == catalogue.NotAutomated && worst != NotApplicable && worst != Error && worst != NotAssessed {
 		// The catalogue is the authority: a rule it calls not automated
 		// never reports pass, whatever scenarios exist for it.
 		rr.Status = Error
@@ -64,8 +82,27 @@ func RollUpRule(rule catalogue.Rule, scenarios []ScenarioResult) RuleResult {
 		worst = Warn
 		rr.Reason = "SHOULD rule: failures count as warnings"
 	}
+	if worst == Fail && has(scenarios, Error) {
+		rr.Reason = "failed; some scenarios could not be tested as well"
+	}
+	if worst == NotAssessed {
+		rr.Reason = firstReason(scenarios, NotAssessed)
+	}
 	rr.Status = worst
 	return rr
+}
+
+func has(scenarios []ScenarioResult, s Status) bool {
+	return slices.ContainsFunc(scenarios, func(x ScenarioResult) bool { return x.Status == s })
+}
+
+func firstReason(scenarios []ScenarioResult, s Status) string {
+	for _, x := range scenarios {
+		if x.Status == s && x.Finding != nil && x.Finding.Reason != "" {
+			return x.Finding.Reason
+		}
+	}
+	return ""
 }
 
 // LevelOutcome says whether a level is achieved.
@@ -75,6 +112,9 @@ const (
 	Achieved    LevelOutcome = "achieved"
 	NotAchieved LevelOutcome = "not_achieved"
 	Incomplete  LevelOutcome = "incomplete"
+	// NotAssessed: the run's scope left out a MUST rule that counts at this
+	// level; a partial run never claims such a level.
+	LevelNotAssessed LevelOutcome = "not_assessed"
 )
 
 // LevelResult is one standardization level's outcome with the MUST rules
@@ -86,27 +126,36 @@ type LevelResult struct {
 	Blocking []string `json:"blocking,omitempty"`
 	// Untested are the MUST rules that could not be decided at this level.
 	Untested []string `json:"untested,omitempty"`
+	// NotAssessed are the MUST rules the run's scope left out.
+	NotAssessed []string `json:"not_assessed,omitempty"`
 }
 
-// RollUpLevels decides every level: achieved when each MUST rule that
-// applies at it (the catalogue's level sets nest, so "at that level or
-// below" is "at that level") is pass or attested — or not_applicable, or
-// warn (a SHOULD-level deviation inside it); not achieved when one failed;
-// incomplete when nothing failed but something is error. SHOULD rules
-// never decide a level.
-func RollUpLevels(rules []RuleResult) []LevelResult {
+// RollUpLevels decides every level over the whole catalogue: achieved when
+// each MUST rule that counts at that level or below was run and is pass or
+// attested (or not_applicable, or warn: a SHOULD-level deviation inside it);
+// not achieved when one failed; incomplete when nothing failed but one is
+// error; not assessed when nothing failed or errored but the scope left one
+// out (not selected, or not_assessed). SHOULD rules never decide a level.
+func RollUpLevels(catalogueRules []catalogue.Rule, rules []RuleResult) []LevelResult {
+	byID := make(map[string]RuleResult, len(rules))
+	for _, r := range rules {
+		byID[r.Rule.ID] = r
+	}
 	out := make([]LevelResult, 0, len(catalogue.Levels))
 	for _, level := range catalogue.Levels {
 		lr := LevelResult{Level: level}
-		for _, r := range rules {
-			if r.Rule.Normative != catalogue.Must || !appliesAtOrBelow(r.Rule, level) {
+		for _, rule := range catalogueRules {
+			if rule.Normative != catalogue.Must || !appliesAtOrBelow(rule, level) {
 				continue
 			}
-			switch r.Status {
-			case Fail:
-				lr.Blocking = append(lr.Blocking, r.Rule.ID)
-			case Error:
-				lr.Untested = append(lr.Untested, r.Rule.ID)
+			r, ran := byID[rule.ID]
+			switch {
+			case !ran || r.Status == NotAssessed:
+				lr.NotAssessed = append(lr.NotAssessed, rule.ID)
+			case r.Status == Fail:
+				lr.Blocking = append(lr.Blocking, rule.ID)
+			case r.Status == Error:
+				lr.Untested = append(lr.Untested, rule.ID)
 			}
 		}
 		switch {
@@ -114,6 +163,8 @@ func RollUpLevels(rules []RuleResult) []LevelResult {
 			lr.Outcome = NotAchieved
 		case len(lr.Untested) > 0:
 			lr.Outcome = Incomplete
+		case len(lr.NotAssessed) > 0:
+			lr.Outcome = LevelNotAssessed
 		default:
 			lr.Outcome = Achieved
 		}
@@ -126,7 +177,8 @@ func appliesAtOrBelow(r catalogue.Rule, level catalogue.Level) bool {
 	return slices.ContainsFunc(r.Levels, func(l catalogue.Level) bool { return l <= level })
 }
 
-// AchievedLevel is the highest achieved level, or "none".
+// AchievedLevel is the highest achieved level, or "none". Levels nest, so
+// the first level that is not achieved ends the climb.
 func AchievedLevel(levels []LevelResult) string {
 	best := "none"
 	for _, l := range levels {
@@ -147,8 +199,15 @@ const (
 	ExitIncomplete  = 3
 )
 
-// ExitCode decides the run's exit code from the claimed level's outcome.
-func ExitCode(levels []LevelResult, claimed catalogue.Level) int {
+// ExitCode decides the run's exit code (DESIGN.md "Verdicts"). When the
+// claimed level was assessed its outcome decides. When the scope left it
+// out (a partial run), the selected rules decide: 1 when a selected MUST
+// rule failed, 3 when one could not be tested, 0 otherwise. In every case a
+// run in which nothing selected could be tested exits 3.
+func ExitCode(levels []LevelResult, rules []RuleResult, claimed catalogue.Level) int {
+	if nothingTested(rules) {
+		return ExitIncomplete
+	}
 	for _, l := range levels {
 		if l.Level != claimed {
 			continue
@@ -158,11 +217,40 @@ func ExitCode(levels []LevelResult, claimed catalogue.Level) int {
 			return ExitAchieved
 		case Incomplete:
 			return ExitIncomplete
-		default:
+		case NotAchieved:
 			return ExitNotAchieved
+		case LevelNotAssessed:
+			return partialExit(rules)
 		}
 	}
 	return ExitUsage
+}
+
+func partialExit(rules []RuleResult) int {
+	code := ExitAchieved
+	for _, r := range rules {
+		if r.Rule.Normative != catalogue.Must {
+			continue
+		}
+		switch r.Status {
+		case Fail:
+			return ExitNotAchieved
+		case Error:
+			code = ExitIncomplete
+		}
+	}
+	return code
+}
+
+// nothingTested: no selected rule reached a verdict (all error or not
+// assessed). An empty run tested nothing either.
+func nothingTested(rules []RuleResult) bool {
+	for _, r := range rules {
+		if r.Status.Judged() {
+			return false
+		}
+	}
+	return true
 }
 
 // RoleResult gathers the rules one role answers for.

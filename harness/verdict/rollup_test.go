@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-var allStatuses = []Status{NotApplicable, Pass, Attested, Warn, Fail, Error}
+var allStatuses = []Status{Info, NotApplicable, NotAssessed, Pass, Attested, Warn, Error, Fail}
 
 func rule(id string, n catalogue.Normative, levels ...catalogue.Level) catalogue.Rule {
 	return catalogue.Rule{ID: id, Normative: n, Levels: levels, Automation: catalogue.Automated, Role: catalogue.Specifier}
@@ -28,7 +28,10 @@ func scenarios(statuses ...Status) []ScenarioResult {
 // TestRollUpRuleEveryPair checks the worst-of order on every pair of
 // scenario statuses, for a MUST and a SHOULD rule.
 func TestRollUpRuleEveryPair(t *testing.T) {
-	order := map[Status]int{NotApplicable: 0, Pass: 1, Attested: 2, Warn: 3, Fail: 4, Error: 5}
+	// DESIGN.md "Verdicts": fail > error > warn > attested > pass >
+	// not_applicable; not_assessed sits just above not_applicable (any judged
+	// scenario decides); info never counts.
+	order := map[Status]int{Info: -1, NotApplicable: 0, NotAssessed: 1, Pass: 2, Attested: 3, Warn: 4, Error: 5, Fail: 6}
 	for _, n := range []catalogue.Normative{catalogue.Must, catalogue.Should} {
 		for _, a := range allStatuses {
 			for _, b := range allStatuses {
@@ -36,6 +39,9 @@ func TestRollUpRuleEveryPair(t *testing.T) {
 				want := a
 				if order[b] > order[a] {
 					want = b
+				}
+				if want == Info {
+					want = Error // nothing judged: could not test
 				}
 				if n == catalogue.Should && want == Fail {
 					want = Warn
@@ -98,6 +104,12 @@ func TestRollUpLevels(t *testing.T) {
 			[3]LevelOutcome{Incomplete, Incomplete, Incomplete}, "none", 3, 3},
 		{"fail wins over error", []ruleStatus{{rule("A", catalogue.Must, all...), Error}, {rule("B", catalogue.Must, all...), Fail}},
 			[3]LevelOutcome{NotAchieved, NotAchieved, NotAchieved}, "none", 1, 1},
+		{"not assessed MUST leaves its levels not assessed", []ruleStatus{{rule("A", catalogue.Must, all...), Pass}, {rule("B", catalogue.Must, tsa...), NotAssessed}},
+			[3]LevelOutcome{Achieved, LevelNotAssessed, LevelNotAssessed}, "OA", 0, 0},
+		{"error outranks not assessed at a level", []ruleStatus{{rule("A", catalogue.Must, all...), Error}, {rule("B", catalogue.Must, tsa...), NotAssessed}},
+			[3]LevelOutcome{Incomplete, Incomplete, Incomplete}, "none", 3, 3},
+		{"only SHOULD rules, all error: nothing tested, exit 3", []ruleStatus{{rule("S", catalogue.Should, all...), Error}, {rule("A", catalogue.Must, all...), NotAssessed}},
+			[3]LevelOutcome{LevelNotAssessed, LevelNotAssessed, LevelNotAssessed}, "none", 3, 3},
 		{"error at TSA leaves OA achieved", []ruleStatus{{rule("A", catalogue.Must, all...), Pass}, {rule("B", catalogue.Must, tsa...), Error}},
 			[3]LevelOutcome{Achieved, Incomplete, Incomplete}, "OA", 3, 0},
 		{"SHOULD warn never blocks", []ruleStatus{{rule("A", catalogue.Must, all...), Pass}, {rule("S", catalogue.Should, all...), Warn}},
@@ -109,7 +121,7 @@ func TestRollUpLevels(t *testing.T) {
 		{"not_applicable MUST (SOAP on a REST target)", []ruleStatus{{rule("A", catalogue.Must, all...), Pass}, {rule("SOAP", catalogue.Must, tsa...), NotApplicable}},
 			[3]LevelOutcome{Achieved, Achieved, Achieved}, "FSA", 0, 0},
 		{"no rules in scope", nil,
-			[3]LevelOutcome{Achieved, Achieved, Achieved}, "FSA", 0, 0},
+			[3]LevelOutcome{Achieved, Achieved, Achieved}, "none", 3, 3},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -117,23 +129,32 @@ func TestRollUpLevels(t *testing.T) {
 			for _, rs := range tc.rules {
 				rules = append(rules, RuleResult{Rule: rs.r, Status: rs.s})
 			}
-			levels := RollUpLevels(rules)
+			var cat []catalogue.Rule
+			for _, rs := range tc.rules {
+				cat = append(cat, rs.r)
+			}
+			levels := RollUpLevels(cat, rules)
 			require.Len(t, levels, 3)
 			for i, l := range levels {
 				assert.Equal(t, tc.outcomes[i], l.Outcome, "level %s", l.Level)
 			}
+			if len(rules) == 0 {
+				return
+			}
 			assert.Equal(t, tc.achieved, AchievedLevel(levels))
-			assert.Equal(t, tc.exitFSA, ExitCode(levels, catalogue.FSA), "exit for claimed FSA")
-			assert.Equal(t, tc.exitOA, ExitCode(levels, catalogue.OA), "exit for claimed OA")
+			assert.Equal(t, tc.exitFSA, ExitCode(levels, rules, catalogue.FSA), "exit for claimed FSA")
+			assert.Equal(t, tc.exitOA, ExitCode(levels, rules, catalogue.OA), "exit for claimed OA")
 		})
 	}
 }
 
 func TestRollUpLevelsNamesTheRules(t *testing.T) {
-	levels := RollUpLevels([]RuleResult{
+	rs := []RuleResult{
 		{Rule: rule("SC003", catalogue.Must, catalogue.OA, catalogue.TSA, catalogue.FSA), Status: Fail},
 		{Rule: rule("SC-R001", catalogue.Must, catalogue.TSA, catalogue.FSA), Status: Error},
-	})
+	}
+	levels := RollUpLevels([]catalogue.Rule{rs[0].Rule, rs[1].Rule, rule("SC007", catalogue.Must, catalogue.FSA)}, rs)
+	assert.Equal(t, []string{"SC007"}, levels[2].NotAssessed, "a rule outside the run's scope is named as not assessed")
 	assert.Equal(t, []string{"SC003"}, levels[0].Blocking)
 	assert.Empty(t, levels[0].Untested)
 	assert.Equal(t, []string{"SC-R001"}, levels[2].Untested)

@@ -64,7 +64,7 @@ func TestRunReferenceProducesEveryReportFile(t *testing.T) {
 	res, err := report.Read(dir)
 	require.NoError(t, err)
 	assert.Equal(t, code, res.ExitCode, "exit code is the one results.json records")
-	assert.Equal(t, verdict.ExitCode(res.Levels, catalogue.FSA), code)
+	assert.Equal(t, verdict.ExitCode(res.Levels, res.Rules, catalogue.FSA), code)
 	assert.Contains(t, out, "achieved level "+res.AchievedLevel)
 
 	notAutomatedMust := false

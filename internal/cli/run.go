@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/apisec/apisec/features"
@@ -158,18 +159,14 @@ func run(ctx context.Context, f runFlags, stdout, stderr io.Writer) (int, error)
 		return verdict.ExitUsage, fmt.Errorf("run interrupted: %v", err)
 	}
 	finished := time.Now().UTC()
-	var scope []string
-	for _, r := range selected {
-		scope = append(scope, r.ID)
-	}
 	profileRaw, _ := os.ReadFile(profilePath)
 	sum := sha256.Sum256(profileRaw)
 	target.Name, target.BaseURL, target.Interfaces = prof.Target.Name, prof.Target.BaseURL, prof.Target.Interfaces
 	res := report.Build(report.Run{
 		ID: runID, SuiteVersion: Version, Started: started, Finished: finished,
-		DurationMS: finished.Sub(started).Milliseconds(), Scope: scope, PartialScope: len(scope) < len(cat.Rules()),
+		DurationMS: finished.Sub(started).Milliseconds(),
 		Requests: env.Guard.Used(), TLSEdition: prof.TLS.Guideline, ProfileHash: hex.EncodeToString(sum[:]),
-	}, target, *claimed, outcome.Rules, env.Declarations)
+	}, target, report.NewScope(cat.Rules(), selected, scopeWhy(f)), *claimed, outcome.Rules, env.Declarations)
 	if err := atomicfile.Write(filepath.Join(out, "profile.yaml"), profileRaw, 0o644); err != nil {
 		return verdict.ExitUsage, err
 	}
@@ -188,6 +185,17 @@ func run(ctx context.Context, f runFlags, stdout, stderr io.Writer) (int, error)
 	}
 	fmt.Fprintf(stdout, "apisec: results in %s (manifest key %s)\n", out, thumb)
 	return res.ExitCode, nil
+}
+
+func scopeWhy(f runFlags) string {
+	var why []string
+	if f.rules != "" {
+		why = append(why, "--rules "+f.rules)
+	}
+	if f.level != "" {
+		why = append(why, "--level "+f.level+" runs only the rules that count up to it")
+	}
+	return strings.Join(why, "; ")
 }
 
 func appliesUpTo(r catalogue.Rule, l catalogue.Level) bool {
