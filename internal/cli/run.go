@@ -165,7 +165,7 @@ func run(ctx context.Context, f runFlags, stdout, stderr io.Writer) (int, error)
 	res := report.Build(report.Run{
 		ID: runID, SuiteVersion: Version, Started: started, Finished: finished,
 		DurationMS: finished.Sub(started).Milliseconds(),
-		Requests: env.Guard.Used(), TLSEdition: prof.TLS.Guideline, ProfileHash: hex.EncodeToString(sum[:]),
+		Requests:   env.Guard.Used(), TLSEdition: prof.TLS.Guideline, ProfileHash: hex.EncodeToString(sum[:]),
 	}, target, report.NewScope(cat.Rules(), selected, scopeWhy(f)), *claimed, outcome.Rules, env.Declarations)
 	if err := atomicfile.Write(filepath.Join(out, "profile.yaml"), profileRaw, 0o644); err != nil {
 		return verdict.ExitUsage, err
