@@ -81,6 +81,7 @@ Feature: SC-R001 Client authentication and access token requests follow RFC 7523
       | ca/unknown-parameter | an unknown request parameter is ignored  |
       | ca/empty-client-id   | an empty client_id is treated as omitted |
 
+  @info
   Scenario Outline: request recorded: <behaviour>
     Given a valid client assertion for the registered client
     When the request around it is changed by probe "<probe>"
@@ -136,6 +137,7 @@ Feature: SC-R001 Client authentication and access token requests follow RFC 7523
       | ca/typ-jwt      | an assertion with typ "JWT" is accepted                              |
       | ca/without-typ  | an assertion without typ is accepted                                 |
 
+  @info
   Scenario Outline: assertion recorded: <behaviour>
     Given a valid client assertion for the registered client
     When it is changed by probe "<probe>" and posted to the token endpoint

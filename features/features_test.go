@@ -79,7 +79,7 @@ func TestEveryRuleHasAFeatureOrAReason(t *testing.T) {
 // whose normative word, levels or role differ from the catalogue.
 func TestFeatureTagsMatchTheCatalogue(t *testing.T) {
 	cat := catalogue.Default()
-	allowedExtra := []string{"@wip", "@dos"}
+	allowedExtra := []string{"@wip", "@dos", "@info"}
 	for _, pf := range parseAll(t) {
 		var tags []string
 		var rule catalogue.Rule
@@ -115,4 +115,64 @@ func TestFeatureTagsMatchTheCatalogue(t *testing.T) {
 			}
 		}
 	}
+}
+
+// recordOnlyThens are Then steps that observe without judging. A scenario
+// may use one only when it is tagged @info: its result is reported outside
+// the verdict (verdict.Info), never as a pass.
+var recordOnlyThens = []string{"the answer is recorded"}
+
+// TestEveryScenarioJudges fails on a scenario with no Then step (it would
+// pass having asserted nothing) and on a Then that cannot fail outside an
+// @info scenario (issue 8, item 8).
+func TestEveryScenarioJudges(t *testing.T) {
+	for _, pf := range parseAll(t) {
+		for _, p := range judgeProblems(pf.doc) {
+			t.Errorf("%s: %s", pf.file, p)
+		}
+	}
+}
+
+func judgeProblems(doc *messages.GherkinDocument) []string {
+	var out []string
+	for _, child := range doc.Feature.Children {
+		sc := child.Scenario
+		if sc == nil {
+			continue
+		}
+		info := slices.ContainsFunc(sc.Tags, func(tag *messages.Tag) bool { return tag.Name == "@info" })
+		thens, inThen := 0, false
+		for _, st := range sc.Steps {
+			switch strings.TrimSpace(st.Keyword) {
+			case "Then":
+				inThen = true
+			case "Given", "When":
+				inThen = false
+			}
+			if !inThen {
+				continue
+			}
+			thens++
+			if slices.Contains(recordOnlyThens, strings.TrimSpace(st.Text)) && !info {
+				out = append(out, fmt.Sprintf("scenario %q: %q judges nothing; make it judge, or tag the scenario @info", sc.Name, st.Text))
+			}
+		}
+		if thens == 0 {
+			out = append(out, fmt.Sprintf("scenario %q has no Then step: it would pass having asserted nothing", sc.Name))
+		}
+	}
+	return out
+}
+
+// TestJudgeProblemsCanFail proves the check above catches both cases.
+func TestJudgeProblemsCanFail(t *testing.T) {
+	src := "@SC003\nFeature: x\n  Scenario: only a given\n    Given the target\n    And more\n" +
+		"  Scenario: recorded\n    When a probe\n    Then the answer is recorded\n" +
+		"  @info\n  Scenario: info\n    When a probe\n    Then the answer is recorded\n"
+	doc, err := gherkin.ParseGherkinDocument(strings.NewReader(src), (&messages.Incrementing{}).NewId)
+	require.NoError(t, err)
+	got := judgeProblems(doc)
+	require.Len(t, got, 2)
+	assert.Contains(t, got[0], "has no Then step")
+	assert.Contains(t, got[1], "judges nothing")
 }

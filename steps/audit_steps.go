@@ -60,7 +60,7 @@ func (s *auditState) load(ctx context.Context, w *World) error {
 	a, o := env.Profile.Audit, env.Profile.OAuth
 	switch {
 	case a == nil:
-		return verdict.CouldNotTestf(probe, "the profile names no audit source (audit.source)")
+		return verdict.OutOfScope("the profile names no audit source (audit.source), so SC005 is not assessed")
 	case o == nil:
 		return verdict.CouldNotTestf(probe, "the profile has no oauth section, so the suite cannot act as the test user")
 	case a.TestUser == "":

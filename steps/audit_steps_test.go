@@ -75,11 +75,11 @@ func TestAuditStepsNoticeEachDefect(t *testing.T) {
 	}
 }
 
-func TestAuditWithoutAuditSourceIsCouldNotTest(t *testing.T) {
+func TestAuditWithoutAuditSourceIsNotAssessed(t *testing.T) {
 	env := auditReference(t)
 	env.Profile.Audit = nil
 	rr := runAuditFeature(t, env)
-	assert.Equal(t, verdict.Error, rr.Status)
+	assert.Equal(t, verdict.NotAssessed, rr.Status)
 	for _, s := range rr.Scenarios {
 		require.NotNil(t, s.Finding)
 		assert.Contains(t, s.Finding.Reason, "the profile names no audit source")

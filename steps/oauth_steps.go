@@ -105,7 +105,7 @@ func (s *oauthState) load(ctx context.Context, w *World) error {
 	case !env.Profile.HasInterface("rest"):
 		return verdict.Inapplicable("the target has no REST interface (profile target.interfaces)")
 	case o == nil:
-		return verdict.Inapplicable("the profile has no oauth section: the target names no authorization server")
+		return verdict.OutOfScope("the profile has no oauth section: the target names no authorization server, so the rule is not assessed")
 	}
 	s.plan = oauth.Plan(o)
 	v, err := env.Shared.Do(oauthMemoKey, func() (any, error) {

@@ -185,19 +185,21 @@ func TestOAuthFeaturesFlipWithDefects(t *testing.T) {
 	}
 }
 
-// TestOAuthFeaturesInapplicable: without an oauth section, or without a
-// REST interface, every scenario is not_applicable, never pass.
-func TestOAuthFeaturesInapplicable(t *testing.T) {
+// TestOAuthFeaturesWithoutOAuthSection: a REST target whose profile has no
+// oauth section leaves every OAuth scenario not assessed (DESIGN.md: a
+// profile without the section a rule needs), never not_applicable (which
+// would let a level be achieved) and never pass.
+func TestOAuthFeaturesWithoutOAuthSection(t *testing.T) {
 	env := oauthTarget(t)
 	env.Profile.OAuth = nil
 	got := runOAuthFeatures(t, env)
 	for _, id := range oauthRules {
 		rr := got.rules[id]
-		if rr.Status != verdict.NotApplicable || len(rr.Scenarios) == 0 {
+		if rr.Status != verdict.NotAssessed || len(rr.Scenarios) == 0 {
 			t.Errorf("%s: %s with %d scenarios", id, rr.Status, len(rr.Scenarios))
 		}
 		for _, s := range rr.Scenarios {
-			if s.Status != verdict.NotApplicable {
+			if s.Status != verdict.NotAssessed {
 				t.Errorf("%s %q: %s", id, s.Name, s.Status)
 			}
 		}

@@ -50,7 +50,7 @@ func (s *soapState) load(ctx context.Context, w *World) error {
 	case !p.HasInterface("soap"):
 		return verdict.Inapplicable("the target has no SOAP interface (profile target.interfaces)")
 	case p.SOAP == nil:
-		return verdict.Inapplicable("the profile has no soap section: the target names no SOAP endpoint")
+		return verdict.OutOfScope("the profile has no soap section: the target names no SOAP endpoint, so the rule is not assessed")
 	}
 	v, err := env.Shared.Do(soapMemoKey, func() (any, error) {
 		client, issuer, err := soapCredentials(p)

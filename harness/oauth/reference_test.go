@@ -213,7 +213,7 @@ func dump(rep *oauth.Report) string {
 func nonPass(rep *oauth.Report) map[string]verdict.Status {
 	out := map[string]verdict.Status{}
 	for _, res := range rep.Results {
-		if st, _ := verdict.Classify(res.Err); st != verdict.Pass && st != verdict.NotApplicable {
+		if st, _ := verdict.Classify(res.Err); st != verdict.Pass && st != verdict.NotApplicable && st != verdict.Info {
 			out[res.Probe.ID] = st
 		}
 	}

@@ -358,8 +358,8 @@ func (r *run) judgeAnswer(p Probe, ex *Exchange) error {
 		if ex.Status >= 500 {
 			return verdict.Deviation(p.Title, "a token or an RFC 6749 §5.2 error, not a 5xx", "RFC 6749 §5.2", ex.Summary())
 		}
-		r.cur.Notes = append(r.cur.Notes, "recorded: "+ex.Summary())
-		return nil
+		// Judged only for a 5xx; otherwise reported outside the verdict.
+		return verdict.Noted(p.Title, "recorded: "+ex.Summary())
 	}
 	return fmt.Errorf("oauth: probe %s has no judgement", p.ID)
 }

@@ -23,21 +23,29 @@ var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 <style>
 body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#1b1b1b}
 h1{margin-bottom:.2rem}.level{font-size:1.6rem;padding:.6rem 1rem;border-radius:.4rem;display:inline-block;margin:.6rem 0}
-.achieved{background:#dff3e3}.not_achieved{background:#fbe0e0}.incomplete{background:#fff1cc}
+.achieved{background:#dff3e3}.not_achieved{background:#fbe0e0}.incomplete{background:#fff1cc}.not_assessed{background:#e8e8f4}
+.sev{font-size:.8em;padding:0 .3rem;border-radius:.2rem;background:#eee}.sev.critical{background:#b00;color:#fff}.sev.high{background:#e55;color:#fff}.sev.medium{background:#f2a33a}
 table{border-collapse:collapse;width:100%;margin:1rem 0}th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}
 th{background:#f3f3f3}.pass,.attested{background:#e6f5e9}.fail{background:#f9d6d6}.warn{background:#fff0c2}
 .error{background:#ffe0b3}.not_applicable,.na{color:#777}code{font-size:.9em}.finding{margin:.6rem 0;padding:.5rem .8rem;border-left:4px solid #c33;background:#fafafa}
 .finding.warn{border-color:#d9a400}.finding.error{border-color:#e07b00}dt{font-weight:600}dd{margin:0 0 .3rem 1rem}.test{color:#a05a00;font-weight:600}
 </style></head><body>
 <h1>apisec: {{.Target.Name}}</h1>
-<div class="level {{.Outcome}}">Achieved level: <strong>{{.AchievedLevel}}</strong> — claimed {{.ClaimedLevel}}: {{.Outcome}} (exit {{.ExitCode}})</div>
+<div class="level {{.Outcome}}">{{if eq .Scope.Kind "partial"}}<strong>Partial run</strong> — {{end}}Achieved level: <strong>{{.AchievedLevel}}</strong> — claimed {{.ClaimedLevel}}: {{.Outcome}}{{with .LevelsNotAssessed}}; not assessed: {{join . ", "}}{{end}} (exit {{.ExitCode}})</div>
 <p>Target <code>{{.Target.BaseURL}}</code> ({{join .Target.Interfaces ", "}}){{if .Target.Reference}} — embedded reference target, defects: {{if .Target.Defects}}{{join .Target.Defects ", "}}{{else}}none{{end}}{{end}}.<br>
 Run <code>{{.Run.ID}}</code>, {{.Run.Started.Format "2006-01-02 15:04:05Z07:00"}}, {{.Run.DurationMS}} ms, {{.Run.Requests}} requests/handshakes, suite {{.Run.SuiteVersion}}, NCSC TLS edition {{.Run.TLSEdition}}.
-{{if eq .Scope.Kind "partial"}}<br><strong>Partial run:</strong> assessed {{join .Scope.Selected ", "}}; levels that need a rule it left out are not assessed.{{end}}</p>
+{{if eq .Scope.Kind "partial"}}<br><strong>Partial run:</strong> assessed {{join .Scope.Selected ", "}}; a level that needs a rule it left out is not assessed.
+<br><small>Not run: {{range $i, $n := .Scope.NotRun}}{{if $i}}; {{end}}{{$n.Rule}} ({{$n.Reason}}){{end}}</small>{{end}}</p>
+
+<h2>Failures first</h2>
+{{with .Findings}}{{range .}}<div class="finding {{.Scenario.Status}}"><strong>{{.Scenario.Status}}</strong>{{with .Scenario.Severity}} <span class="sev {{.}}">{{.}}</span>{{end}} · <a href="#{{.Rule.ID}}">{{.Rule.ID}}</a> · {{.Scenario.Name}}
+{{with .Scenario.Finding}}<dl>{{if .Probe}}<dt>probe</dt><dd>{{.Probe}}</dd>{{end}}{{if .Expected}}<dt>expected</dt><dd>{{.Expected}}{{if .Clause}} ({{.Clause}}){{end}}</dd>{{end}}{{if .Got}}<dt>got</dt><dd>{{.Got}}</dd>{{end}}{{if .Reason}}<dt>reason</dt><dd>{{.Reason}}</dd>{{end}}</dl>{{end}}
+{{range .Scenario.Evidence}}<a href="{{.}}">{{.}}</a><br>{{end}}</div>
+{{end}}{{else}}<p>None: no scenario failed, warned or could not be tested.</p>{{end}}
 
 <h2>Levels</h2>
-<table><tr><th>level</th><th>outcome</th><th>failed MUST rules</th><th>untested MUST rules</th></tr>
-{{range .Levels}}<tr class="{{.Outcome}}"><td>{{.Level}}</td><td>{{.Outcome}}</td><td>{{join .Blocking ", "}}</td><td>{{join .Untested ", "}}</td></tr>
+<table><tr><th>level</th><th>outcome</th><th>failed MUST rules</th><th>untested MUST rules</th><th>MUST rules not assessed</th></tr>
+{{range .Levels}}<tr class="{{.Outcome}}"><td>{{.Level}}</td><td>{{.Outcome}}</td><td>{{join .Blocking ", "}}</td><td>{{join .Untested ", "}}</td><td>{{join .NotAssessed ", "}}</td></tr>
 {{end}}</table>
 
 <h2>Rules × levels</h2>
@@ -53,8 +61,8 @@ Run <code>{{.Run.ID}}</code>, {{.Run.Started.Format "2006-01-02 15:04:05Z07:00"}
 <h2>Findings per rule</h2>
 {{range $r := .Rules}}<h3 id="{{$r.Rule.ID}}">{{$r.Rule.ID}} — <span class="{{$r.Status}}">{{$r.Status}}</span></h3>
 {{if $r.Reason}}<p>{{$r.Reason}}</p>{{end}}
-{{range $r.Scenarios}}{{if bad .Status}}<div class="finding {{.Status}}"><strong>{{.Status}}</strong>: {{.Name}}
-{{with .Finding}}<dl>{{if .Probe}}<dt>sent</dt><dd>{{.Probe}}</dd>{{end}}{{if .Expected}}<dt>expected</dt><dd>{{.Expected}}{{if .Clause}} ({{.Clause}}){{end}}</dd>{{end}}{{if .Got}}<dt>got</dt><dd>{{.Got}}</dd>{{end}}{{if .Reason}}<dt>reason</dt><dd>{{.Reason}}</dd>{{end}}</dl>{{end}}
+{{range $r.Scenarios}}{{if bad .Status}}<div class="finding {{.Status}}"><strong>{{.Status}}</strong>{{with .Severity}} <span class="sev {{.}}">{{.}}</span>{{end}}: {{.Name}}
+{{with .Finding}}<dl>{{if .Probe}}<dt>probe</dt><dd>{{.Probe}}</dd>{{end}}{{if .Expected}}<dt>expected</dt><dd>{{.Expected}}{{if .Clause}} ({{.Clause}}){{end}}</dd>{{end}}{{if .Got}}<dt>got</dt><dd>{{.Got}}</dd>{{end}}{{if .Reason}}<dt>reason</dt><dd>{{.Reason}}</dd>{{end}}</dl>{{end}}
 {{range .Evidence}}<a href="{{.}}">{{.}}</a><br>{{end}}</div>
 {{else}}<div>{{.Status}}: {{.Name}}{{if .Attestation}} (declaration {{.Attestation}}){{end}}{{range .Notes}}<br><small>{{.}}</small>{{end}}{{range .Evidence}} <a href="{{.}}">evidence</a>{{end}}</div>{{end}}
 {{end}}{{end}}

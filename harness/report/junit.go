@@ -55,6 +55,9 @@ type junitProblem struct {
 // rule with no scenario is one errored case stating why.
 func JUnit(res *Results) ([]byte, error) {
 	out := junitSuites{Name: "apisec " + res.Target.Name}
+	if res.Scope.Kind == ScopePartial {
+		out.Name += " (partial run: " + strings.Join(res.Scope.Selected, ",") + ")"
+	}
 	for _, r := range res.Rules {
 		levels := make([]string, len(r.Rule.Levels))
 		for i, l := range r.Rule.Levels {
@@ -75,7 +78,7 @@ func JUnit(res *Results) ([]byte, error) {
 			msg := findingText(sc)
 			switch sc.Status {
 			case verdict.Fail:
-				c.Failure = &junitProblem{Message: msg, Type: "fail", Text: msg}
+				c.Failure = &junitProblem{Message: msg, Type: "fail/" + string(sc.Severity()), Text: msg}
 				s.Failures++
 			case verdict.Error:
 				c.Error = &junitProblem{Message: msg, Type: "could-not-test", Text: msg}
@@ -84,7 +87,12 @@ func JUnit(res *Results) ([]byte, error) {
 				c.Skipped = &junitProblem{Message: "not applicable: " + msg}
 				s.Skipped++
 			case verdict.Warn:
-				c.SystemOut = "WARN (SHOULD-level deviation, does not block a level): " + msg
+				c.SystemOut = "WARN [" + string(sc.Severity()) + "] (SHOULD-level deviation, does not block a level): " + msg
+			case verdict.NotAssessed:
+				c.Skipped = &junitProblem{Message: "not assessed: " + msg}
+				s.Skipped++
+			case verdict.Info:
+				c.SystemOut = "INFO (outside the verdict): " + msg
 			case verdict.Attested:
 				c.SystemOut = "ATTESTED by " + sc.Attestation
 			}
@@ -99,6 +107,14 @@ func JUnit(res *Results) ([]byte, error) {
 		out.Errors += s.Errors
 		out.Skipped += s.Skipped
 		out.Suites = append(out.Suites, s)
+	}
+	for _, n := range res.Scope.NotRun {
+		// A rule the scope left out is visible in CI as skipped, never absent.
+		out.Suites = append(out.Suites, junitSuite{Name: n.Rule + " (not run)", Tests: 1, Skipped: 1,
+			Properties: []junitProperty{{"rule", n.Rule}, {"status", "not_assessed"}},
+			Cases:      []junitCase{{Name: n.Rule + " not assessed", Classname: n.Rule, Time: "0.000", Skipped: &junitProblem{Message: "not assessed: " + n.Reason}}}})
+		out.Tests++
+		out.Skipped++
 	}
 	b, err := xml.MarshalIndent(out, "", "  ")
 	if err != nil {

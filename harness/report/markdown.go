@@ -21,7 +21,7 @@ func cell(r verdict.RuleResult, l catalogue.Level) string {
 func Markdown(res *Results) ([]byte, error) {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "# apisec result: %s\n\n", res.Target.Name)
-	fmt.Fprintf(&b, "**Achieved level: %s** — claimed %s: **%s** (exit code %d)\n\n", res.AchievedLevel, res.ClaimedLevel, res.Outcome, res.ExitCode)
+	fmt.Fprintf(&b, "**%s**\n\n", res.Headline())
 	fmt.Fprintf(&b, "- Target: %s (%s)\n", res.Target.BaseURL, strings.Join(res.Target.Interfaces, ", "))
 	if res.Target.Reference {
 		fmt.Fprintf(&b, "- Embedded reference target; defects: %s\n", orNone(res.Target.Defects))
@@ -29,11 +29,35 @@ func Markdown(res *Results) ([]byte, error) {
 	fmt.Fprintf(&b, "- Run %s, %s → %s (%d ms), %d requests/handshakes, suite %s\n", res.Run.ID,
 		res.Run.Started.Format("2006-01-02 15:04:05Z07:00"), res.Run.Finished.Format("15:04:05"), res.Run.DurationMS, res.Run.Requests, res.Run.SuiteVersion)
 	if res.Scope.Kind == ScopePartial {
-		fmt.Fprintf(&b, "- **Partial run**: assessed %s; levels needing a rule it left out are not assessed\n", strings.Join(res.Scope.Selected, ", "))
+		fmt.Fprintf(&b, "- **Partial run**: assessed %s; a level that needs a rule it left out is not assessed\n", strings.Join(res.Scope.Selected, ", "))
+		for _, n := range res.Scope.NotRun {
+			fmt.Fprintf(&b, "  - %s not run: %s\n", n.Rule, n.Reason)
+		}
 	}
-	b.WriteString("\n## Levels\n\n| level | outcome | failed MUST rules | untested MUST rules |\n|---|---|---|---|\n")
+	b.WriteString("\n## Findings by severity\n\n")
+	findings := res.Findings()
+	for _, f := range findings {
+		sev := string(f.Scenario.Severity())
+		if sev == "" {
+			sev = "could not test"
+		}
+		fmt.Fprintf(&b, "- **%s** %s [%s] — %s: %s\n", f.Rule.ID, f.Scenario.Status, sev, f.Scenario.Name, findingText(f.Scenario))
+		for _, e := range f.Scenario.Evidence {
+			fmt.Fprintf(&b, "  - evidence: [%s](%s)\n", e, e)
+		}
+	}
+	for _, r := range res.Rules {
+		if r.Reason != "" && len(r.Scenarios) == 0 {
+			fmt.Fprintf(&b, "- **%s** %s: %s\n", r.Rule.ID, r.Status, r.Reason)
+			findings = append(findings, Finding{})
+		}
+	}
+	if len(findings) == 0 {
+		b.WriteString("None.\n")
+	}
+	b.WriteString("\n## Levels\n\n| level | outcome | failed MUST rules | untested MUST rules | MUST rules not assessed |\n|---|---|---|---|---|\n")
 	for _, l := range res.Levels {
-		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", l.Level, l.Outcome, orNone(l.Blocking), orNone(l.Untested))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", l.Level, l.Outcome, orNone(l.Blocking), orNone(l.Untested), orNone(l.NotAssessed))
 	}
 	b.WriteString("\n## Rules\n\n| rule | | role | OA | TSA | FSA | status | automation |\n|---|---|---|---|---|---|---|---|\n")
 	for _, r := range res.Rules {
@@ -43,27 +67,6 @@ func Markdown(res *Results) ([]byte, error) {
 	b.WriteString("\n## Roles\n\n")
 	for _, r := range res.Roles {
 		fmt.Fprintf(&b, "- %s: %s (rules %s; failing %s)\n", r.Role.Title(), r.Status, strings.Join(r.Rules, ", "), orNone(r.Failing))
-	}
-	b.WriteString("\n## Findings\n\n")
-	n := 0
-	for _, r := range res.Rules {
-		if r.Reason != "" && len(r.Scenarios) == 0 {
-			fmt.Fprintf(&b, "- **%s** %s: %s\n", r.Rule.ID, r.Status, r.Reason)
-			n++
-		}
-		for _, s := range r.Scenarios {
-			if s.Status != verdict.Fail && s.Status != verdict.Warn && s.Status != verdict.Error {
-				continue
-			}
-			n++
-			fmt.Fprintf(&b, "- **%s** %s — %s: %s\n", r.Rule.ID, s.Status, s.Name, findingText(s))
-			for _, e := range s.Evidence {
-				fmt.Fprintf(&b, "  - evidence: [%s](%s)\n", e, e)
-			}
-		}
-	}
-	if n == 0 {
-		b.WriteString("None.\n")
 	}
 	b.WriteString("\n## Declarations\n\n")
 	if len(res.Declarations) == 0 {

@@ -92,7 +92,8 @@ func TestRenderings(t *testing.T) {
 	require.NoError(t, err)
 	var suites junitSuites
 	require.NoError(t, xml.Unmarshal(j, &suites))
-	assert.Equal(t, 3, suites.Tests)
+	assert.Equal(t, 15, suites.Tests, "3 rules run + 12 not run shown as skipped")
+	assert.Equal(t, 12, suites.Skipped, "rules the scope left out are visible, never absent")
 	assert.Equal(t, 1, suites.Failures)
 	assert.Equal(t, 1, suites.Errors, "an untested rule is an errored case")
 	assert.Contains(t, string(j), `classname="SC003[OA,TSA,FSA][MUST]"`)
@@ -106,6 +107,9 @@ func TestRenderings(t *testing.T) {
 	assert.Equal(t, "NOT_EVALUATED", decl.Requirements["SC-R002"].ConformityType)
 	assert.LessOrEqual(t, len([]rune(decl.Requirements["SC003"].Remarks)), MaxRemarks)
 	assert.Contains(t, decl.Requirements["SC003"].Remarks, "evidence/sc003/01-hsts/get.txt")
+	assert.Equal(t, ScopePartial, decl.Scope, "a partial run's declaration says it is partial")
+	assert.Equal(t, "NOT_EVALUATED", decl.Requirements["SC004"].ConformityType, "a rule not run is not evaluated")
+	assert.Equal(t, "NONE", decl.RankingLevel)
 
 	h, err := HTML(res)
 	require.NoError(t, err)
@@ -115,5 +119,6 @@ func TestRenderings(t *testing.T) {
 
 	m, err := Markdown(res)
 	require.NoError(t, err)
-	assert.Contains(t, string(m), "**Achieved level: none**")
+	assert.Contains(t, string(m), "**PARTIAL RUN (3 of 15 rules: SC001, SC003, SC-R002) — achieved level none")
+	assert.Contains(t, string(m), "SC004 not run: not selected")
 }

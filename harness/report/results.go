@@ -5,7 +5,9 @@
 package report
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/apisec/apisec/harness/catalogue"
@@ -120,15 +122,105 @@ func Build(run Run, target Target, scope Scope, claimed catalogue.Level, rules [
 	return r
 }
 
-// Failures lists the scenarios that failed or warned, in rule order.
-func (r *Results) Failures() []verdict.ScenarioResult {
-	var out []verdict.ScenarioResult
+// Headline is the run's verdict in one line, the same in the CLI, summary.md
+// and report.html. A partial run says so first and never names a level it
+// did not assess.
+func (r *Results) Headline() string {
+	var b strings.Builder
+	if r.Scope.Kind == ScopePartial {
+		fmt.Fprintf(&b, "PARTIAL RUN (%d of %d rules: %s) — ", len(r.Scope.Selected), len(r.Scope.Selected)+len(r.Scope.NotRun), strings.Join(r.Scope.Selected, ", "))
+	}
+	fmt.Fprintf(&b, "achieved level %s; claimed %s %s", r.AchievedLevel, r.ClaimedLevel, r.Outcome)
+	if na := r.LevelsNotAssessed(); len(na) > 0 {
+		fmt.Fprintf(&b, "; not assessed: %s", strings.Join(na, ", "))
+	}
+	fmt.Fprintf(&b, " (exit %d)", r.ExitCode)
+	return b.String()
+}
+
+// LevelsNotAssessed names the levels the run's scope left undecided.
+func (r *Results) LevelsNotAssessed() []string {
+	var out []string
+	for _, l := range r.Levels {
+		if l.Outcome == verdict.LevelNotAssessed {
+			out = append(out, l.Level.String())
+		}
+	}
+	return out
+}
+
+// FailedRules are the selected rules that failed, MUST first; they are what
+// a one-line summary names, never hidden behind errors beside them.
+func (r *Results) FailedRules() (must, should []string) {
+	for _, rr := range r.Rules {
+		switch {
+		case rr.Status == verdict.Fail:
+			must = append(must, rr.Rule.ID)
+		case rr.Status == verdict.Warn && rr.Rule.Normative == catalogue.Should && hasStatus(rr, verdict.Fail):
+			should = append(should, rr.Rule.ID)
+		}
+	}
+	return must, should
+}
+
+// UntestedRules names the selected rules with scenarios that could not be
+// tested, with their count ("SC003 (3 scenarios)"), also where a failure
+// beside them decided the rule.
+func (r *Results) UntestedRules() []string {
+	var out []string
+	for _, rr := range r.Rules {
+		n := 0
+		for _, sc := range rr.Scenarios {
+			if sc.Status == verdict.Error {
+				n++
+			}
+		}
+		switch {
+		case n > 0:
+			out = append(out, fmt.Sprintf("%s (%d scenario(s))", rr.Rule.ID, n))
+		case rr.Status == verdict.Error:
+			out = append(out, rr.Rule.ID)
+		}
+	}
+	return out
+}
+
+func hasStatus(rr verdict.RuleResult, s verdict.Status) bool {
+	for _, sc := range rr.Scenarios {
+		if sc.Status == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Finding is one scenario that failed, warned or could not be tested, with
+// its rule, in the order a reader should see them.
+type Finding struct {
+	Rule     catalogue.Rule
+	Scenario verdict.ScenarioResult
+}
+
+// Findings lists fail and warn scenarios by severity (critical first), then
+// could-not-test scenarios; within one rank in rule order.
+func (r *Results) Findings() []Finding {
+	var out []Finding
 	for _, rr := range r.Rules {
 		for _, s := range rr.Scenarios {
 			if s.Status == verdict.Fail || s.Status == verdict.Warn || s.Status == verdict.Error {
-				out = append(out, s)
+				out = append(out, Finding{Rule: rr.Rule, Scenario: s})
 			}
 		}
 	}
+	rank := func(f Finding) int {
+		switch f.Scenario.Status {
+		case verdict.Fail:
+			return f.Scenario.Severity().Rank()
+		case verdict.Warn:
+			return 10 + f.Scenario.Severity().Rank()
+		}
+		return 20
+	}
+	slices.SortStableFunc(out, func(a, b Finding) int { return rank(a) - rank(b) })
 	return out
 }

@@ -20,6 +20,11 @@ type zorgDeclaration struct {
 	Requirements        map[string]zorgRequirement `json:"requirements"`
 	RankingLevel        string                     `json:"rankingLevel"`
 	GeneratedBy         string                     `json:"generatedBy"`
+	// Scope is "full" or "partial" (an apisec extension): a partial run's
+	// declaration covers only the requirements it assessed and carries no
+	// ranking level it did not assess.
+	Scope             string   `json:"apisecScope"`
+	LevelsNotAssessed []string `json:"apisecLevelsNotAssessed,omitempty"`
 }
 
 type zorgSubject struct {
@@ -69,12 +74,26 @@ func ZorgAPIsDeclaration(res *Results) ([]byte, error) {
 		Requirements:        map[string]zorgRequirement{},
 		RankingLevel:        "NONE",
 		GeneratedBy:         fmt.Sprintf("apisec %s run %s", res.Run.SuiteVersion, res.Run.ID),
+		Scope:               res.Scope.Kind,
+		LevelsNotAssessed:   res.LevelsNotAssessed(),
+	}
+	if d.Scope == "" {
+		d.Scope = ScopeFull
 	}
 	for _, l := range res.Levels {
 		if l.Outcome == verdict.Achieved {
 			d.RankingLevel = l.Level.ZorgAPIsName()
 		} else {
 			break
+		}
+	}
+	for _, n := range res.Scope.NotRun {
+		d.Requirements[n.Rule] = zorgRequirement{ConformityType: "NOT_EVALUATED", Method: "NONE", Status: verdict.NotAssessed.String(),
+			Remarks: clip(fmt.Sprintf("apisec run %s: not assessed: %s", res.Run.ID, n.Reason), MaxRemarks)}
+		if r, ok := catalogue.Default().Lookup(n.Rule); ok {
+			rq := d.Requirements[n.Rule]
+			rq.Role = r.Role.ZorgAPIsName()
+			d.Requirements[n.Rule] = rq
 		}
 	}
 	for _, r := range res.Rules {

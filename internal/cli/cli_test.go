@@ -88,10 +88,70 @@ func TestRunReferenceProducesEveryReportFile(t *testing.T) {
 	require.NoError(t, err)
 }
 
-func TestRunDeclaredRulesPass(t *testing.T) {
-	code, out, _, _ := runArgs(t, "--rules", "SC001,SC002,SC003")
-	assert.Equal(t, verdict.ExitAchieved, code, out)
-	assert.Contains(t, out, "achieved level FSA")
+// A partial run never certifies a level it did not assess (issue 8 item 1):
+// before, each of these printed "achieved level FSA" and wrote
+// rankingLevel FULLY_STANDARDIZED_API.
+func TestPartialRunsNeverClaimUnassessedLevels(t *testing.T) {
+	cases := []struct {
+		name        string
+		args        []string
+		exit        int
+		achieved    string
+		notAssessed []string
+		rankingNone bool
+	}{
+		{"declared rules only", []string{"--rules", "SC001,SC002,SC003"}, verdict.ExitAchieved, "none", []string{"OA", "TSA", "FSA"}, true},
+		{"lower-case rule id is the same rule", []string{"--rules", "sc003"}, verdict.ExitAchieved, "none", []string{"OA", "TSA", "FSA"}, true},
+		{"--level OA with an SC-R003 defect: TSA and FSA not assessed", []string{"--level", "OA", "--defect", "accept-alg-none"}, verdict.ExitAchieved, "OA", []string{"TSA", "FSA"}, false},
+		{"--level TSA leaves FSA not assessed", []string{"--level", "TSA", "--rules", "SC001,SC002,SC003,SC004,SC005,SC006,SC008,SC009,SC-R001,SC-R003"}, verdict.ExitAchieved, "TSA", []string{"FSA"}, false},
+		{"a selected MUST failure exits 1 and decides every level", []string{"--rules", "SC003", "--defect", "no-hsts"}, verdict.ExitNotAchieved, "none", nil, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			code, out, stderr, dir := runArgs(t, tc.args...)
+			require.Empty(t, stderr)
+			assert.Equal(t, tc.exit, code, out)
+			assert.Contains(t, out, "PARTIAL RUN")
+			res, err := report.Read(dir)
+			require.NoError(t, err)
+			assert.Equal(t, report.ScopePartial, res.Scope.Kind)
+			assert.NotEmpty(t, res.Scope.NotRun)
+			assert.Equal(t, tc.achieved, res.AchievedLevel)
+			assert.Equal(t, tc.notAssessed, res.LevelsNotAssessed())
+			decl, err := os.ReadFile(filepath.Join(dir, report.DeclarationFile))
+			require.NoError(t, err)
+			assert.Contains(t, string(decl), `"apisecScope": "partial"`)
+			if tc.rankingNone {
+				assert.Contains(t, string(decl), `"rankingLevel": "NONE"`)
+			}
+			assert.NotContains(t, string(decl), `"rankingLevel": "FULLY_STANDARDIZED_API"`)
+			page, err := os.ReadFile(filepath.Join(dir, report.HTMLFile))
+			require.NoError(t, err)
+			assert.Contains(t, string(page), "<strong>Partial run</strong>")
+		})
+	}
+}
+
+func TestLowerCaseRuleIDsRunTheSameScenarios(t *testing.T) {
+	_, _, _, lower := runArgs(t, "--rules", "sc003")
+	_, _, _, upper := runArgs(t, "--rules", "SC003")
+	a, err := report.Read(lower)
+	require.NoError(t, err)
+	b, err := report.Read(upper)
+	require.NoError(t, err)
+	require.Len(t, a.Rules, 1)
+	require.Len(t, b.Rules, 1)
+	assert.Equal(t, len(b.Rules[0].Scenarios), len(a.Rules[0].Scenarios))
+	assert.Equal(t, b.Rules[0].Status, a.Rules[0].Status)
+}
+
+func TestEmptyRuleSelectionIsAUsageError(t *testing.T) {
+	for _, sel := range []string{",", " , "} {
+		code, _, stderr, _ := runArgs(t, "--rules", sel)
+		assert.Equal(t, verdict.ExitUsage, code)
+		assert.Contains(t, stderr, "names no rule")
+	}
 }
 
 // Each defect of the reference target changes exactly the rules it names,

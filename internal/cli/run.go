@@ -70,6 +70,9 @@ func run(ctx context.Context, f runFlags, stdout, stderr io.Writer) (int, error)
 		if selected, err = cat.Select(ids); err != nil {
 			return verdict.ExitUsage, usagef("--rules: %v", err)
 		}
+		if len(selected) == 0 {
+			return verdict.ExitUsage, usagef("--rules %q names no rule", f.rules)
+		}
 	}
 	var claimed *catalogue.Level
 	if f.level != "" {
@@ -174,14 +177,18 @@ func run(ctx context.Context, f runFlags, stdout, stderr io.Writer) (int, error)
 	if err != nil {
 		return verdict.ExitUsage, err
 	}
-	fmt.Fprintf(stdout, "apisec: %s — achieved level %s; claimed %s %s (exit %d)\n", prof.Target.Name, res.AchievedLevel, res.ClaimedLevel, res.Outcome, res.ExitCode)
-	for _, l := range res.Levels {
-		if l.Level == res.ClaimedLevel && len(l.Blocking) > 0 {
-			fmt.Fprintf(stdout, "apisec: failed MUST rules: %s\n", joinIDs(l.Blocking))
-		}
-		if l.Level == res.ClaimedLevel && len(l.Untested) > 0 {
-			fmt.Fprintf(stdout, "apisec: untested MUST rules: %s\n", joinIDs(l.Untested))
-		}
+	fmt.Fprintf(stdout, "apisec: %s — %s\n", prof.Target.Name, res.Headline())
+	// The failures are named first: an untested rule beside them never
+	// hides them (DESIGN.md "Verdicts").
+	must, should := res.FailedRules()
+	if len(must) > 0 {
+		fmt.Fprintf(stdout, "apisec: failed MUST rules: %s\n", joinIDs(must))
+	}
+	if len(should) > 0 {
+		fmt.Fprintf(stdout, "apisec: SHOULD rules with deviations (warnings): %s\n", joinIDs(should))
+	}
+	if untested := res.UntestedRules(); len(untested) > 0 {
+		fmt.Fprintf(stdout, "apisec: could not test: %s\n", joinIDs(untested))
 	}
 	fmt.Fprintf(stdout, "apisec: results in %s (manifest key %s)\n", out, thumb)
 	return res.ExitCode, nil
