@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/apisec/apisec/harness/audit"
 	"github.com/apisec/apisec/harness/jose"
@@ -91,6 +92,7 @@ func (s *auditState) load(ctx context.Context, w *World) error {
 		return audit.Run(ctx, audit.Config{
 			Targets: targets, HTTP: hc, UserToken: userTok, AuditToken: auditTok,
 			User: a.TestUser, Patient: a.TestPatient, Now: env.Now,
+			Poll: audit.PollConfig{Deadline: time.Duration(a.Wait)},
 		})
 	})
 	if err != nil {

@@ -143,6 +143,10 @@ type Audit struct {
 	Source      string `yaml:"source"`
 	TestUser    string `yaml:"test_user,omitempty"`
 	TestPatient string `yaml:"test_patient,omitempty"`
+	// Wait bounds how long the suite looks for a record after the request
+	// it expects to be logged (logging may lag); default 15s. A record not
+	// found within it is a finding, so a deployment that logs late sets it.
+	Wait Duration `yaml:"wait,omitempty"`
 }
 
 // Declarations are the role attestations and the keys the profile trusts for them.

@@ -36,6 +36,9 @@ import (
 const image = "apisec:compose-test"
 
 func TestComposeEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the compose end-to-end test builds an image and runs the stack; .ci/run runs it in full (scripts/test.sh --full)")
+	}
 	requireEngine(t)
 	compose := composeCommand(t)
 	root := repoRoot(t)
