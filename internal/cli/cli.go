@@ -14,8 +14,6 @@ import (
 	"github.com/apisec/apisec/harness/verdict"
 )
 
-// Version is the suite's version, set at build time with -ldflags.
-var Version = "dev"
 
 const usage = `apisec — conformance suite for the API security rules of the Nictiz API requirements
 
@@ -75,7 +73,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) (code in
 	case "certs":
 		err = cmdCerts(rest, stdout)
 	case "version", "--version":
-		fmt.Fprintln(stdout, "apisec", Version)
+		fmt.Fprintln(stdout, "apisec", BuildVersion())
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 	default:

@@ -166,7 +166,7 @@ func run(ctx context.Context, f runFlags, stdout, stderr io.Writer) (int, error)
 	sum := sha256.Sum256(profileRaw)
 	target.Name, target.BaseURL, target.Interfaces = prof.Target.Name, prof.Target.BaseURL, prof.Target.Interfaces
 	res := report.Build(report.Run{
-		ID: runID, SuiteVersion: Version, Started: started, Finished: finished,
+		ID: runID, SuiteVersion: BuildVersion(), Started: started, Finished: finished,
 		DurationMS: finished.Sub(started).Milliseconds(),
 		Requests:   env.Guard.Used(), TLSEdition: prof.TLS.Guideline, ProfileHash: hex.EncodeToString(sum[:]),
 	}, target, report.NewScope(cat.Rules(), selected, scopeWhy(f)), *claimed, outcome.Rules, env.Declarations)
