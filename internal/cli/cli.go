@@ -14,7 +14,6 @@ import (
 	"github.com/apisec/apisec/harness/verdict"
 )
 
-
 const usage = `apisec — conformance suite for the API security rules of the Nictiz API requirements
 
 Usage:
