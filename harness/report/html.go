@@ -49,23 +49,23 @@ Run <code>{{.Run.ID}}</code>, {{.Run.Started.Format "2006-01-02 15:04:05Z07:00"}
 {{end}}</table>
 
 <h2>Rules × levels</h2>
-<table><tr><th>rule</th><th>title</th><th></th><th>role</th>{{range levels}}<th>{{.}}</th>{{end}}<th>automation</th></tr>
+<table><tr><th>rule</th><th>title</th><th></th><th>role</th>{{range levels}}<th>{{.}}</th>{{end}}<th>scenarios</th><th>automation</th></tr>
 {{range $r := .Rules}}<tr><td><a href="#{{$r.Rule.ID}}">{{$r.Rule.ID}}</a></td><td>{{$r.Rule.Title}}</td><td>{{$r.Rule.Normative}}</td><td>{{$r.Rule.Role}}</td>
-{{range levels}}{{$c := cell $r .}}<td class="{{if eq $c "—"}}na{{else}}{{$c}}{{end}}">{{$c}}</td>{{end}}<td>{{$r.Rule.Automation}}{{if $r.Rule.Reason}}: {{$r.Rule.Reason}}{{end}}</td></tr>
+{{range levels}}{{$c := cell $r .}}<td class="{{if eq $c "—"}}na{{else}}{{$c}}{{end}}">{{$c}}</td>{{end}}<td>{{$r.CountsText}}</td><td>{{$r.Rule.Automation}}{{if $r.Rule.Reason}}: {{$r.Rule.Reason}}{{end}}</td></tr>
 {{end}}</table>
 
 <h2>Roles</h2>
-<table><tr><th>role</th><th>status</th><th>rules</th><th>failing</th></tr>
-{{range .Roles}}<tr class="{{.Status}}"><td>{{.Role.Title}}</td><td>{{.Status}}</td><td>{{join .Rules ", "}}</td><td>{{join .Failing ", "}}</td></tr>{{end}}</table>
+<table><tr><th>role</th><th>status</th><th>rules</th><th>failing</th><th>warnings</th></tr>
+{{range .Roles}}<tr class="{{.Status}}"><td>{{.Role.Title}}</td><td>{{.Status}}</td><td>{{join .Rules ", "}}</td><td>{{join .Failing ", "}}</td><td>{{join .Warning ", "}}</td></tr>{{end}}</table>
 
-<h2>Findings per rule</h2>
-{{range $r := .Rules}}<h3 id="{{$r.Rule.ID}}">{{$r.Rule.ID}} — <span class="{{$r.Status}}">{{$r.Status}}</span></h3>
+<h2>Scenarios per rule</h2>
+{{range $r := .Rules}}<details id="{{$r.Rule.ID}}"{{if eq $r.Status.String "fail"}} open{{end}}><summary><strong>{{$r.Rule.ID}}</strong> — <span class="{{$r.Status}}">{{$r.Status}}</span> — {{$r.CountsText}}</summary>
 {{if $r.Reason}}<p>{{$r.Reason}}</p>{{end}}
 {{range $r.Scenarios}}{{if bad .Status}}<div class="finding {{.Status}}"><strong>{{.Status}}</strong>{{with .Severity}} <span class="sev {{.}}">{{.}}</span>{{end}}: {{.Name}}
 {{with .Finding}}<dl>{{if .Probe}}<dt>probe</dt><dd>{{.Probe}}</dd>{{end}}{{if .Expected}}<dt>expected</dt><dd>{{.Expected}}{{if .Clause}} ({{.Clause}}){{end}}</dd>{{end}}{{if .Got}}<dt>got</dt><dd>{{.Got}}</dd>{{end}}{{if .Reason}}<dt>reason</dt><dd>{{.Reason}}</dd>{{end}}</dl>{{end}}
 {{range .Evidence}}<a href="{{.}}">{{.}}</a><br>{{end}}</div>
 {{else}}<div>{{.Status}}: {{.Name}}{{if .Attestation}} (declaration {{.Attestation}}){{end}}{{range .Notes}}<br><small>{{.}}</small>{{end}}{{range .Evidence}} <a href="{{.}}">evidence</a>{{end}}</div>{{end}}
-{{end}}{{end}}
+{{end}}</details>{{end}}
 
 <h2>Declarations</h2>
 {{if not .Declarations}}<p>None in the profile.</p>{{end}}

@@ -59,14 +59,14 @@ func Markdown(res *Results) ([]byte, error) {
 	for _, l := range res.Levels {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", l.Level, l.Outcome, orNone(l.Blocking), orNone(l.Untested), orNone(l.NotAssessed))
 	}
-	b.WriteString("\n## Rules\n\n| rule | | role | OA | TSA | FSA | status | automation |\n|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("\n## Rules\n\n| rule | | role | OA | TSA | FSA | status | scenarios | automation |\n|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range res.Rules {
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | **%s** | %s |\n", r.Rule.ID, r.Rule.Normative, r.Rule.Role,
-			cell(r, catalogue.OA), cell(r, catalogue.TSA), cell(r, catalogue.FSA), r.Status, r.Rule.Automation)
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | **%s** | %s | %s |\n", r.Rule.ID, r.Rule.Normative, r.Rule.Role,
+			cell(r, catalogue.OA), cell(r, catalogue.TSA), cell(r, catalogue.FSA), r.Status, r.CountsText(), r.Rule.Automation)
 	}
 	b.WriteString("\n## Roles\n\n")
 	for _, r := range res.Roles {
-		fmt.Fprintf(&b, "- %s: %s (rules %s; failing %s)\n", r.Role.Title(), r.Status, strings.Join(r.Rules, ", "), orNone(r.Failing))
+		fmt.Fprintf(&b, "- %s: %s (rules %s; failing %s; warnings %s)\n", r.Role.Title(), r.Status, strings.Join(r.Rules, ", "), orNone(r.Failing), orNone(r.Warning))
 	}
 	b.WriteString("\n## Declarations\n\n")
 	if len(res.Declarations) == 0 {
@@ -86,11 +86,31 @@ func Markdown(res *Results) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
+// findingText is the finding's message without repeating the scenario's
+// own name: "expected … (clause), got …" for fail and warn, the reason for
+// error; the probe is named only when it says more than the scenario name.
 func findingText(s verdict.ScenarioResult) string {
-	if s.Finding == nil {
+	f := s.Finding
+	if f == nil {
 		return ""
 	}
-	return s.Finding.Error()
+	var text string
+	switch {
+	case f.Status == verdict.Fail || f.Status == verdict.Warn:
+		text = "expected " + f.Expected
+		if f.Clause != "" {
+			text += " (" + f.Clause + ")"
+		}
+		text += ", got " + f.Got
+	case f.Status == verdict.Info:
+		text = f.Got
+	default:
+		text = f.Reason
+	}
+	if f.Probe != "" && f.Probe != s.Name && !strings.HasPrefix(s.Name, f.Probe) {
+		text = "[" + f.Probe + "] " + text
+	}
+	return text
 }
 
 func orNone(s []string) string {

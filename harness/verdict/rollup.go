@@ -258,8 +258,31 @@ type RoleResult struct {
 	Role   catalogue.Role `json:"role"`
 	Status Status         `json:"status"`
 	Rules  []string       `json:"rules"`
-	// Failing are the role's rules that failed or warned.
+	// Failing are the role's rules that failed; Warning those that only
+	// warned (a SHOULD-level deviation is not a failure).
 	Failing []string `json:"failing,omitempty"`
+	Warning []string `json:"warning,omitempty"`
+}
+
+// Counts tallies a rule's scenarios by status ("75 probes, 6 fail, 4 warn").
+func (r RuleResult) Counts() map[Status]int {
+	out := map[Status]int{}
+	for _, s := range r.Scenarios {
+		out[s.Status]++
+	}
+	return out
+}
+
+// CountsText is Counts in words, worst first, zero counts left out.
+func (r RuleResult) CountsText() string {
+	c := r.Counts()
+	text := fmt.Sprintf("%d scenario(s)", len(r.Scenarios))
+	for _, st := range []Status{Fail, Error, Warn, Attested, Pass, NotAssessed, NotApplicable, Info} {
+		if c[st] > 0 {
+			text += fmt.Sprintf(", %d %s", c[st], st)
+		}
+	}
+	return text
 }
 
 // RollUpRoles gives each role the worst status of its rules.
@@ -273,8 +296,11 @@ func RollUpRoles(rules []RuleResult) []RoleResult {
 			}
 			rr.Rules = append(rr.Rules, r.Rule.ID)
 			rr.Status = max(rr.Status, r.Status)
-			if r.Status == Fail || r.Status == Warn {
+			switch r.Status {
+			case Fail:
 				rr.Failing = append(rr.Failing, r.Rule.ID)
+			case Warn:
+				rr.Warning = append(rr.Warning, r.Rule.ID)
 			}
 		}
 		if len(rr.Rules) > 0 {

@@ -170,6 +170,11 @@ func TestRollUpRoles(t *testing.T) {
 	assert.Equal(t, Attested, roles[0].Status)
 	assert.Equal(t, Fail, roles[1].Status)
 	assert.Equal(t, []string{"SC003"}, roles[1].Failing)
+
+	should := rule("SC-R002", catalogue.Should, catalogue.TSA)
+	roles = RollUpRoles([]RuleResult{{Rule: should, Status: Warn}})
+	assert.Empty(t, roles[0].Failing, "a SHOULD warning is not a failing rule")
+	assert.Equal(t, []string{"SC-R002"}, roles[0].Warning)
 }
 
 func TestClassifyDecidesInOnePlace(t *testing.T) {
