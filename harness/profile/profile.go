@@ -59,6 +59,10 @@ type Limits struct {
 	RatePerSecond float64 `yaml:"rate_per_second"`
 	// Timeout is the deadline of one request or handshake (default 10s).
 	Timeout Duration `yaml:"timeout"`
+	// ScenarioTimeout bounds one scenario, including a shared batch (the
+	// whole OAuth plan) that it may run; default: derived from the rate and
+	// the request budget (ScenarioDeadline).
+	ScenarioTimeout Duration `yaml:"scenario_timeout,omitempty"`
 	// MaxRequests caps the requests of one run (default 5000).
 	MaxRequests int `yaml:"max_requests"`
 	// DoSProbes enables probes that could hurt a production service

@@ -151,7 +151,7 @@ func run(ctx context.Context, f runFlags, stdout, stderr io.Writer) (int, error)
 	showProgress := f.progress == "always" || (f.progress == "auto" && isTerminal(stderr))
 	outcome, err := steps.Run(ctx, env, steps.RunOptions{
 		Rules: selected, Features: features.FS, Concurrency: f.concurrency,
-		ScenarioTimeout: 2 * time.Minute,
+		ScenarioTimeout: prof.ScenarioDeadline(),
 		Progress: func(r verdict.RuleResult, d time.Duration) {
 			if showProgress {
 				fmt.Fprintf(stderr, "%-10s %-15s %3d scenario(s) %6.2fs  %s\n", r.Rule.ID, r.Status, len(r.Scenarios), d.Seconds(), shortReason(r))
