@@ -304,13 +304,15 @@ func buildEnv(ctx context.Context, prof *profile.Profile, cat catalogue.Catalogu
 	if err != nil {
 		return nil, usagef("profile %v", err)
 	}
-	if err := reachable(ctx, prof); err != nil {
+	if err := reachable(ctx, prof, guard); err != nil {
 		return nil, usagef("%v", err)
 	}
 	return &steps.Env{Profile: prof, Catalogue: cat, Guard: guard, Declarations: decls, Now: time.Now, Shared: steps.NewMemo()}, nil
 }
 
-func reachable(ctx context.Context, prof *profile.Profile) error {
+// reachable dials the base URL through the conduct guard, so the dial is
+// allow-listed, rate-limited and counted like every other.
+func reachable(ctx context.Context, prof *profile.Profile, guard *conduct.Guard) error {
 	u, err := url.Parse(prof.Target.BaseURL)
 	if err != nil {
 		return err
@@ -319,8 +321,9 @@ func reachable(ctx context.Context, prof *profile.Profile) error {
 	if port == "" {
 		port = map[string]string{"https": "443", "http": "80"}[u.Scheme]
 	}
-	d := net.Dialer{Timeout: min(prof.Timeout(), 10*time.Second)}
-	conn, err := d.DialContext(ctx, "tcp", net.JoinHostPort(u.Hostname(), port))
+	ctx, cancel := context.WithTimeout(ctx, min(prof.Timeout(), 10*time.Second))
+	defer cancel()
+	conn, err := guard.DialContext(ctx, "tcp", net.JoinHostPort(u.Hostname(), port))
 	if err != nil {
 		return fmt.Errorf("target %s is unreachable: %v", prof.Target.BaseURL, err)
 	}
