@@ -140,7 +140,7 @@ type Rule struct {
 	Interface Interface `json:"interface"`
 	// Parent is set for sub-requirements (SC004.001 → SC004).
 	Parent string `json:"parent,omitempty"`
-	// Check says what the suite does for the rule (DESIGN.md table).
+	// Check says what the suite does for the rule (docs/design.md table).
 	Check      string     `json:"check"`
 	Automation Automation `json:"automation"`
 	// Reason explains a rule that is not (fully) automated, with its issue.

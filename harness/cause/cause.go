@@ -36,7 +36,7 @@ const (
 )
 
 // Transient reports whether a probe that ended this way may succeed when
-// retried: silence is not an answer (DESIGN.md "Verdicts").
+// retried: silence is not an answer (docs/design.md "Verdicts").
 func (k Kind) Transient() bool {
 	switch k {
 	case Timeout, Reset, EOF:

@@ -12,7 +12,7 @@ import (
 // zorgDeclaration mirrors a zorgapis.nl declaration of conformity
 // (requirementsVersion + per requirement conformityType and remarks ≤ 1000
 // characters), with the suite's black-box details as extra fields the API
-// ignores (shared/reference/nen7513-ncsc-web.md §5).
+// ignores (docs/reference/nen7513-ncsc-web.md §5).
 type zorgDeclaration struct {
 	RequirementsVersion string                     `json:"requirementsVersion"`
 	PerspectiveType     string                     `json:"perspectiveType"`

@@ -41,7 +41,7 @@ type RuleResult struct {
 	Scenarios []ScenarioResult `json:"scenarios"`
 }
 
-// RollUpRule decides a rule from its scenarios (DESIGN.md "Verdicts"): the
+// RollUpRule decides a rule from its scenarios (docs/design.md "Verdicts"): the
 // worst status in the order fail > error > warn > attested > pass >
 // not_assessed > not_applicable, so a proven deviation is never hidden by an
 // untested scenario beside it; info scenarios do not count; a rule whose
@@ -190,7 +190,7 @@ func AchievedLevel(levels []LevelResult) string {
 	return best
 }
 
-// Exit codes (DESIGN.md): 0 claimed level achieved, 1 not achieved, 2 usage
+// Exit codes (docs/design.md): 0 claimed level achieved, 1 not achieved, 2 usage
 // or configuration error, 3 incomplete.
 const (
 	ExitAchieved    = 0
@@ -199,7 +199,7 @@ const (
 	ExitIncomplete  = 3
 )
 
-// ExitCode decides the run's exit code (DESIGN.md "Verdicts"). When the
+// ExitCode decides the run's exit code (docs/design.md "Verdicts"). When the
 // claimed level was assessed its outcome decides. When the scope left it
 // out (a partial run), the selected rules decide: 1 when a selected MUST
 // rule failed, 3 when one could not be tested, 0 otherwise. In every case a

@@ -28,7 +28,7 @@ func scenarios(statuses ...Status) []ScenarioResult {
 // TestRollUpRuleEveryPair checks the worst-of order on every pair of
 // scenario statuses, for a MUST and a SHOULD rule.
 func TestRollUpRuleEveryPair(t *testing.T) {
-	// DESIGN.md "Verdicts": fail > error > warn > attested > pass >
+	// docs/design.md "Verdicts": fail > error > warn > attested > pass >
 	// not_applicable; not_assessed sits just above not_applicable (any judged
 	// scenario decides); info never counts.
 	order := map[Status]int{Info: -1, NotApplicable: 0, NotAssessed: 1, Pass: 2, Attested: 3, Warn: 4, Error: 5, Fail: 6}

@@ -1,5 +1,5 @@
 // Package verdict holds the closed vocabulary of outcomes and the roll-up
-// from scenario to rule to role to level (DESIGN.md "Verdicts").
+// from scenario to rule to role to level (docs/design.md "Verdicts").
 package verdict
 
 import "fmt"
@@ -7,7 +7,7 @@ import "fmt"
 // Status is the outcome of one scenario or one rule.
 type Status int
 
-// The statuses, in rising weight for the rule roll-up (DESIGN.md "Verdicts":
+// The statuses, in rising weight for the rule roll-up (docs/design.md "Verdicts":
 // fail > error > warn > attested > pass > not_applicable): a proven
 // deviation is never hidden by an untested scenario beside it.
 // NotApplicable is below pass: it never hides another outcome and a rule is
@@ -71,7 +71,7 @@ func (s *Status) UnmarshalText(b []byte) error {
 }
 
 // Satisfies reports whether a MUST rule at this status lets a level be
-// achieved. Warn is by definition a SHOULD-level deviation (DESIGN.md), so a
+// achieved. Warn is by definition a SHOULD-level deviation (docs/design.md), so a
 // warning inside a MUST rule never blocks a level.
 func (s Status) Satisfies() bool {
 	return s == Pass || s == Attested || s == Warn || s == NotApplicable
@@ -84,7 +84,7 @@ func (s Status) Judged() bool {
 }
 
 // Severity ranks a fail or warn finding by what it would cost the target's
-// users (DESIGN.md "Verdicts"): accepting an unsigned or expired assertion is
+// users (docs/design.md "Verdicts"): accepting an unsigned or expired assertion is
 // critical; a wrong error code is low. docs/severity.md maps each probe
 // family.
 type Severity string

@@ -60,7 +60,7 @@ func hostileProfile(t *testing.T, addr, caPEM string) string {
 // A hostile target makes the probes "could not test" within their deadline:
 // never a pass, never a fail, never a hang or panic. The profile has no
 // declaration, which is a proven deviation of SC003: the rule fails and the
-// untested probes beside it do not hide that (DESIGN.md: fail > error).
+// untested probes beside it do not hide that (docs/design.md: fail > error).
 func TestHostileTargetsYieldError(t *testing.T) {
 	flood := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Strict-Transport-Security", "max-age=31536000")

@@ -179,7 +179,7 @@ func run(ctx context.Context, f runFlags, stdout, stderr io.Writer) (int, error)
 	}
 	fmt.Fprintf(stdout, "apisec: %s — %s\n", prof.Target.Name, res.Headline())
 	// The failures are named first: an untested rule beside them never
-	// hides them (DESIGN.md "Verdicts").
+	// hides them (docs/design.md "Verdicts").
 	must, should := res.FailedRules()
 	if len(must) > 0 {
 		fmt.Fprintf(stdout, "apisec: failed MUST rules: %s\n", joinIDs(must))
