@@ -26,11 +26,12 @@ const (
 
 // Token and algorithm URIs (soap-wss.md §1.2, §1.3).
 const (
-	EncodingBase64 = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary"
-	ValueX509v3    = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3"
-	TokenSAMLV20   = "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV2.0"
-	ValueSAMLID    = "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLID"
-	CMHolderOfKey  = "urn:oasis:names:tc:SAML:2.0:cm:holder-of-key"
+	EncodingBase64  = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary"
+	ValueX509v3     = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3"
+	TokenSAMLV20    = "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV2.0"
+	ValueSAMLID     = "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLID"
+	CMHolderOfKey   = "urn:oasis:names:tc:SAML:2.0:cm:holder-of-key"
+	CMSenderVouches = "urn:oasis:names:tc:SAML:2.0:cm:sender-vouches"
 
 	AlgExcC14N   = "http://www.w3.org/2001/10/xml-exc-c14n#"
 	AlgEnveloped = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
