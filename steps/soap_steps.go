@@ -5,6 +5,8 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"net/http"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -16,22 +18,29 @@ import (
 	"github.com/cucumber/godog"
 )
 
-// soapState is the SOAP part of a scenario: the run's probe report (sent
-// once per run, framed by the valid envelope before and after the negative
-// batch) and the probe this scenario judges.
+// soapState is the SOAP part of a scenario: its rule's probe report (sent
+// once per run and rule, framed by the valid envelope before and after the
+// negative batch) and the probe this scenario judges.
+//
+// Sentences:
+//
+//	Given the target's SOAP endpoint from the profile
+//	And a valid WS-Security envelope signed with the suite's client certificate        (SC-S001)
+//	And a valid envelope carrying a holder-of-key SAML assertion from the suite's issuer (SC-S002)
+//	When it is sent as probe "wss/control/before"
+//	When it is changed by probe "WithoutTimestamp" and sent
+//	Then the endpoint processes it
+//	Then the endpoint refuses it with wsse:InvalidSecurity or wsse:FailedCheck
 type soapState struct {
 	report *wssec.Report
 	res    *wssec.Result
 }
 
-const soapMemoKey = "soap/report"
-
 func registerSOAPSteps(sc *godog.ScenarioContext, w *World) {
 	s := &soapState{}
-	given := func(ctx context.Context) error { return s.load(ctx, w) }
-	sc.Given(`^the target's SOAP endpoint from the profile$`, given)
-	sc.Given(`^a valid WS-Security envelope signed with the suite's client certificate$`, func() error { return s.loaded() })
-	sc.Given(`^a valid envelope carrying a holder-of-key SAML assertion from the suite's issuer$`, func() error { return s.loaded() })
+	sc.Given(`^the target's SOAP endpoint from the profile$`, func(ctx context.Context) error { return s.load(ctx, w) })
+	sc.Given(`^a valid WS-Security envelope signed with the suite's client certificate$`, func() error { return s.loaded(w, wssec.RuleWSS) })
+	sc.Given(`^a valid envelope carrying a holder-of-key SAML assertion from the suite's issuer$`, func() error { return s.loaded(w, wssec.RuleSAML) })
 
 	sc.When(`^it is sent as probe "([^"]+)"$`, func(id string) error { return s.pick(w, id, true) })
 	sc.When(`^it is changed by probe "([^"]+)" and sent$`, func(id string) error { return s.pick(w, id, false) })
@@ -42,7 +51,7 @@ func registerSOAPSteps(sc *godog.ScenarioContext, w *World) {
 	})
 }
 
-// load checks the scenario applies and runs the plan the first time.
+// load checks the scenario applies and runs its rule's plan the first time.
 func (s *soapState) load(ctx context.Context, w *World) error {
 	env := w.Env()
 	p := env.Profile
@@ -52,10 +61,26 @@ func (s *soapState) load(ctx context.Context, w *World) error {
 	case p.SOAP == nil:
 		return verdict.OutOfScope("the profile has no soap section: the target names no SOAP endpoint, so the rule is not assessed")
 	}
-	v, err := env.Shared.Do(soapMemoKey, func() (any, error) {
-		client, issuer, err := soapCredentials(p)
+	rule := w.Rule().ID
+	if wssec.Mutations(rule) == nil {
+		return fmt.Errorf("soap: rule %s has no SOAP probes", rule)
+	}
+	tlsConf := &tls.Config{RootCAs: env.Guard.RootCAs(), MinVersion: tls.VersionTLS12}
+	hc := env.Guard.HTTPClient(tlsConf)
+	v, err := env.Shared.Do("soap/"+rule, func() (any, error) {
+		op, err := env.Shared.Do("soap/operation", func() (any, error) { return soapOperation(ctx, p, hc) })
 		if err != nil {
 			return nil, err
+		}
+		client, err := soapCredential(p, "client", p.SOAP.ClientKey, p.SOAP.ClientCertificate, pki.WSSClientName)
+		if err != nil {
+			return nil, err
+		}
+		// SC-S001 can do without the SAML issuer (X.509 envelopes only);
+		// SC-S002 cannot.
+		issuer, ierr := soapCredential(p, "SAML issuer", p.SOAP.SAMLIssuerKey, p.SOAP.SAMLIssuerCertificate, pki.SAMLIssuerName)
+		if ierr != nil && rule == wssec.RuleSAML {
+			return nil, ierr
 		}
 		issuerName, audience := wssec.SuiteIssuer, p.SOAP.Endpoint
 		if p.SOAP.SAMLIssuer != "" {
@@ -64,19 +89,14 @@ func (s *soapState) load(ctx context.Context, w *World) error {
 		if p.SOAP.Audience != "" {
 			audience = p.SOAP.Audience
 		}
-		patient, subject := "123", "apisec-suite"
-		if p.Audit != nil && p.Audit.TestPatient != "" {
-			patient = p.Audit.TestPatient
-		}
+		subject := "apisec-suite"
 		if p.Audit != nil && p.Audit.TestUser != "" {
 			subject = p.Audit.TestUser
 		}
-		tlsConf := &tls.Config{RootCAs: env.Guard.RootCAs(), MinVersion: tls.VersionTLS12}
 		return wssec.Run(ctx, wssec.Config{
-			Endpoint: p.SOAP.Endpoint, WSDL: p.SOAP.WSDL, HTTP: env.Guard.HTTPClient(tlsConf),
-			Client: client, SAMLIssuer: issuer, Issuer: issuerName, Audience: audience,
-			Subject: subject, PatientID: patient, Now: env.Now,
-		})
+			Endpoint: p.SOAP.Endpoint, Op: op.(*wssec.Operation), HTTP: hc,
+			Client: client, SAMLIssuer: issuer, Issuer: issuerName, Audience: audience, Subject: subject, Now: env.Now,
+		}, rule)
 	})
 	if err != nil {
 		return verdict.CouldNotTest("SOAP probe batch", err)
@@ -85,56 +105,83 @@ func (s *soapState) load(ctx context.Context, w *World) error {
 	return nil
 }
 
-// soapCredentials loads the suite's WS-Security client and SAML issuer
-// credentials: from the profile's soap section when it names them, else from
-// the folder of the suite's client key (oauth.signing_key; else the
-// profile's folder), where `apisec reference serve` creates them.
-func soapCredentials(p *profile.Profile) (client, issuer wssec.Credential, err error) {
-	dir := p.Dir
-	if p.OAuth != nil && p.OAuth.SigningKey != "" {
-		dir = filepath.Dir(p.Path(p.OAuth.SigningKey))
-	}
-	load := func(what, key, cert string) (wssec.Credential, error) {
-		c, err := pki.LoadXMLCredential(key, cert)
-		if err != nil {
-			return wssec.Credential{}, fmt.Errorf("SOAP %s credential %s / %s: %w", what, key, cert, err)
+// soapOperation builds the request from the profile: the WSDL (a file, or
+// fetched from the target once per run), the named operation and port or
+// binding, and the request body file when there is one.
+func soapOperation(ctx context.Context, p *profile.Profile, hc *http.Client) (*wssec.Operation, error) {
+	c := wssec.OperationChoice{Operation: p.SOAP.Operation, Port: p.SOAP.Port, Binding: p.SOAP.Binding, WSDLSource: p.SOAP.WSDL}
+	var err error
+	switch {
+	case p.SOAP.WSDL == "":
+	case p.SOAP.WSDLIsURL():
+		if c.WSDL, err = wssec.FetchWSDL(ctx, hc, p.SOAP.WSDL, maxWSDL); err != nil {
+			return nil, fmt.Errorf("soap.wsdl: %w", err)
 		}
-		return wssec.Credential{Key: c.Key, Cert: c.Cert}, nil
-	}
-	pick := func(what, key, cert, fallback string) (wssec.Credential, error) {
-		if key != "" {
-			return load(what, p.Path(key), p.Path(cert))
+	default:
+		if c.WSDL, err = os.ReadFile(p.Path(p.SOAP.WSDL)); err != nil {
+			return nil, fmt.Errorf("soap.wsdl: %w", err)
 		}
-		return load(what, filepath.Join(dir, fallback+".key"), filepath.Join(dir, fallback+".pem"))
 	}
-	if client, err = pick("client", p.SOAP.ClientKey, p.SOAP.ClientCertificate, pki.WSSClientName); err != nil {
-		return
+	if p.SOAP.RequestBody != "" {
+		if c.Body, err = os.ReadFile(p.Path(p.SOAP.RequestBody)); err != nil {
+			return nil, fmt.Errorf("soap.request_body: %w", err)
+		}
 	}
-	issuer, err = pick("SAML issuer", p.SOAP.SAMLIssuerKey, p.SOAP.SAMLIssuerCertificate, pki.SAMLIssuerName)
-	return
+	return wssec.ResolveOperation(c)
 }
 
-func (s *soapState) loaded() error {
+// maxWSDL bounds a fetched WSDL (with its inline schemas).
+const maxWSDL = 4 << 20
+
+// soapCredential loads one of the suite's XML signing credentials: from the
+// profile's soap section when it names it, else from the folder of the
+// suite's client key (oauth.signing_key; else the profile's folder), where
+// `apisec reference serve` creates them.
+func soapCredential(p *profile.Profile, what, key, cert, fallback string) (wssec.Credential, error) {
+	if key == "" {
+		dir := p.Dir
+		if p.OAuth != nil && p.OAuth.SigningKey != "" {
+			dir = filepath.Dir(p.Path(p.OAuth.SigningKey))
+		}
+		key, cert = filepath.Join(dir, fallback+".key"), filepath.Join(dir, fallback+".pem")
+	} else {
+		key, cert = p.Path(key), p.Path(cert)
+	}
+	c, err := pki.LoadXMLCredential(key, cert)
+	if err != nil {
+		return wssec.Credential{}, fmt.Errorf("SOAP %s credential %s / %s: %w", what, key, cert, err)
+	}
+	return wssec.Credential{Key: c.Key, Cert: c.Cert}, nil
+}
+
+func (s *soapState) loaded(w *World, rule string) error {
 	if s.report == nil {
 		return errors.New("soap: no probe report (the SOAP endpoint step is missing)")
+	}
+	if rule != w.Rule().ID {
+		return fmt.Errorf("soap: the envelope of %s is used in a scenario of %s", rule, w.Rule().ID)
+	}
+	if e := s.report.Envelope; e != nil {
+		w.Note("valid envelope the target accepted: " + e.String())
 	}
 	return nil
 }
 
 // pick selects the scenario's probe and checks it belongs to the rule.
 func (s *soapState) pick(w *World, id string, control bool) error {
-	if err := s.loaded(); err != nil {
-		return err
+	if s.report == nil {
+		return errors.New("soap: no probe report (the SOAP endpoint step is missing)")
 	}
 	res, ok := s.report.Result(id)
 	if !ok {
-		return fmt.Errorf("soap: the feature names probe %q, which the plan does not know", id)
+		return fmt.Errorf("soap: the feature names probe %q, which the %s plan does not know", id, s.report.Rule)
 	}
-	isControl := id == wssec.ControlBefore || id == wssec.ControlAfter
+	before, after := wssec.Controls(s.report.Rule)
+	isControl := id == before || id == after
 	if control != isControl {
 		return fmt.Errorf("soap: probe %s is %s, not what the step says", id, map[bool]string{true: "a positive control", false: "a mutation"}[isControl])
 	}
-	if r := wssec.RuleOf(id); !isControl && r != w.Rule().ID {
+	if r := wssec.RuleOf(id); r != w.Rule().ID {
 		return fmt.Errorf("soap: probe %s decides %s, but the scenario belongs to %s", id, r, w.Rule().ID)
 	}
 	s.res = res

@@ -128,7 +128,18 @@ type SecondClient struct {
 // SOAP is the SOAP interface.
 type SOAP struct {
 	Endpoint string `yaml:"endpoint"`
-	WSDL     string `yaml:"wsdl,omitempty"`
+	// WSDL is the target's WSDL: an http(s) URL or a file (relative to the
+	// profile). The suite's request comes from it: SOAP version, SOAPAction,
+	// payload.
+	WSDL string `yaml:"wsdl,omitempty"`
+	// Operation names the WSDL operation every probe carries; Port or
+	// Binding picks the binding when the WSDL has several.
+	Operation string `yaml:"operation,omitempty"`
+	Port      string `yaml:"port,omitempty"`
+	Binding   string `yaml:"binding,omitempty"`
+	// RequestBody is an XML file holding the Body's payload element; without
+	// it the payload is generated from the WSDL's schema with example values.
+	RequestBody string `yaml:"request_body,omitempty"`
 	// ClientKey and ClientCertificate (PEM) sign the suite's WS-Security
 	// messages; the target must trust the certificate.
 	ClientKey         string `yaml:"client_key,omitempty"`
@@ -140,6 +151,11 @@ type SOAP struct {
 	SAMLIssuerCertificate string `yaml:"saml_issuer_certificate,omitempty"`
 	SAMLIssuer            string `yaml:"saml_issuer,omitempty"`
 	Audience              string `yaml:"audience,omitempty"`
+}
+
+// WSDLIsURL says whether soap.wsdl is fetched from the target (else it is a file).
+func (s *SOAP) WSDLIsURL() bool {
+	return strings.HasPrefix(s.WSDL, "https://") || strings.HasPrefix(s.WSDL, "http://")
 }
 
 // Audit says where the deployment's NEN 7513 audit records can be read.
@@ -327,8 +343,13 @@ func (p *Profile) Validate() error {
 		if err := checkURL("soap.endpoint", s.Endpoint, true); err != nil {
 			return err
 		}
-		if err := checkURL("soap.wsdl", s.WSDL, false); err != nil {
-			return err
+		if s.WSDLIsURL() || strings.Contains(s.WSDL, "://") {
+			if err := checkURL("soap.wsdl", s.WSDL, false); err != nil {
+				return err
+			}
+		}
+		if s.Port != "" && s.Binding != "" {
+			return errors.New("soap: name port or binding, not both")
 		}
 		if (s.ClientKey == "") != (s.ClientCertificate == "") {
 			return errors.New("soap: client_key and client_certificate go together")
@@ -401,7 +422,9 @@ func (p *Profile) Hosts() []string {
 	}
 	if s := p.SOAP; s != nil {
 		addURL(s.Endpoint)
-		addURL(s.WSDL)
+		if s.WSDLIsURL() {
+			addURL(s.WSDL)
+		}
 	}
 	if a := p.Audit; a != nil {
 		addURL(a.Source)

@@ -28,6 +28,20 @@ func TestParseAppliesDefaults(t *testing.T) {
 	assert.Equal(t, []string{"api.example.test"}, p.Hosts())
 }
 
+const soapMinimal = "version: 1\ntarget:\n  name: t\n  base_url: https://a/\n  interfaces: [soap]\nsoap:\n  endpoint: https://a/s\n"
+
+// soap.wsdl is a URL the suite fetches (and may contact) or a file it reads.
+func TestSOAPWSDLFileOrURL(t *testing.T) {
+	p, err := Parse([]byte(soapMinimal + "  wsdl: service.wsdl\n  operation: Op\n  request_body: body.xml\n"))
+	require.NoError(t, err)
+	assert.False(t, p.SOAP.WSDLIsURL())
+	assert.NotContains(t, p.Hosts(), "service.wsdl")
+	p, err = Parse([]byte(soapMinimal + "  wsdl: https://w.example/s?wsdl\n"))
+	require.NoError(t, err)
+	assert.True(t, p.SOAP.WSDLIsURL())
+	assert.Contains(t, p.Hosts(), "w.example")
+}
+
 func TestParseRejects(t *testing.T) {
 	cases := map[string]string{
 		"version: 2\n":                                          "version is 2",
@@ -37,6 +51,8 @@ func TestParseRejects(t *testing.T) {
 		minimal + "tls:\n  endpoints:\n    - address: nohost\n": "not host:port",
 		minimal + "oauth:\n  issuer: https://a\n  token_endpoint: https://a/t\n  client_id: c\n": "signing_key is empty",
 		minimal + "soap:\n  endpoint: https://a/s\n":                                             "lacks soap",
+		soapMinimal + "  wsdl: ftp://a/s?wsdl\n":                                                 "soap.wsdl",
+		soapMinimal + "  port: P\n  binding: B\n":                                                "not both",
 		minimal + "limits:\n  timeout: soon\n":                                                   "bad duration",
 		minimal + "declarations:\n  trusted_keys:\n    auditor: k.pem\n":                         "unknown role",
 		"version: 1\ntarget:\n  name: t\n  base_url: ftp://x\n  interfaces: [rest]\n":            "not an http(s) URL",

@@ -21,7 +21,7 @@ func TestParseResponse(t *testing.T) {
 		{file: "cxf11_securityerror.xml", codes: []QName{{"http://ws.apache.org/wss4j", "SecurityError"}}},
 		{file: "soap12_sender_invalidsecurity.xml", codes: []QName{InvalidSecurity, SenderS12}},
 		{file: "soap11_mustunderstand.xml", codes: []QName{{NSS11, "MustUnderstand"}}},
-		{file: "business11.xml", payload: QName{NSPatient, "GetPatientResponse"}},
+		{file: "business11.xml", payload: QName{"urn:apisec:reference:patient", "GetPatientResponse"}},
 		{file: "html_502.xml", notSOAP: true},
 		{file: "undeclared_prefix.xml", notSOAP: true},
 		{file: "doctype.xml", notSOAP: true},

@@ -22,22 +22,14 @@ type Credential struct {
 	Cert *x509.Certificate
 }
 
-// Operation namespace and name of the reference target's one operation; a
-// target's own request payload would come from its profile.
-const (
-	NSPatient        = "urn:apisec:reference:patient"
-	OpGetPatient     = "GetPatient"
-	ActionGetPatient = NSPatient + ":" + OpGetPatient
-)
-
 // Spec is everything that decides one envelope. A probe is Baseline() with
 // one Mutation applied; mutations change the Spec before signing (Pre) or the
 // signed tree after it (Post), never the rest of the message.
 type Spec struct {
 	Version Version
-	// PatientID is the business content of the Body (a synthetic test patient).
-	PatientID string
-	Signer    Credential
+	// Op is the target's operation: its payload goes into the Body.
+	Op     *Operation
+	Signer Credential
 	Created   time.Time
 	TTL       time.Duration
 	// SignatureMethod and DigestMethod are algorithm URIs (§1.3).
@@ -46,6 +38,8 @@ type Spec struct {
 	WithoutTimestamp bool
 	// SAML, when set, is the assertion carried in wsse:Security (SC-S002).
 	SAML *AssertionSpec
+	// Layout orders the Security header's children.
+	Layout Layout
 }
 
 // Message is a built envelope: its tree (mutable by Post mutations) and the
@@ -76,6 +70,9 @@ func Build(spec Spec) (*Message, error) {
 	if spec.Signer.Key == nil || spec.Signer.Cert == nil {
 		return nil, errors.New("wssec: no signing credential")
 	}
+	if spec.Op == nil || spec.Op.Payload == nil {
+		return nil, errors.New("wssec: no operation to send")
+	}
 	if spec.SignatureMethod == "" {
 		spec.SignatureMethod = AlgRSASHA256
 	}
@@ -104,6 +101,7 @@ func Build(spec Spec) (*Message, error) {
 	bst.CreateAttr("ValueType", ValueX509v3)
 	bst.CreateAttr("wsu:Id", m.TokenID)
 	bst.SetText(base64.StdEncoding.EncodeToString(spec.Signer.Cert.Raw))
+	var assertion *etree.Element
 	if spec.SAML != nil {
 		a, err := BuildAssertion(*spec.SAML)
 		if err != nil {
@@ -111,16 +109,17 @@ func Build(spec Spec) (*Message, error) {
 		}
 		m.AssertionID = a.SelectAttrValue("ID", "")
 		sec.AddChild(a)
+		assertion = a
 	}
 	body := env.CreateElement("soap:Body")
 	body.CreateAttr("wsu:Id", m.BodyID)
-	op := body.CreateElement("pat:" + OpGetPatient)
-	op.CreateAttr("xmlns:pat", NSPatient)
-	op.CreateElement("pat:patientId").SetText(spec.PatientID)
+	body.AddChild(spec.Op.Payload.Copy())
 	refs = append(refs, m.BodyID)
-	if err := sign(m.Doc, sec, spec, refs, m.TokenID); err != nil {
+	sig, err := sign(m.Doc, sec, spec, refs, m.TokenID)
+	if err != nil {
 		return nil, err
 	}
+	arrange(sec, bst, assertion, sig, spec.Layout)
 	return m, nil
 }
 
@@ -128,14 +127,14 @@ func Build(spec Spec) (*Message, error) {
 // (exclusive c14n, then the digest), SignedInfo signed with the key, and
 // KeyInfo as an STR to the BinarySecurityToken (BSP R5417). Hand-written:
 // goxmldsig signs one element per signature and writes X509Data as KeyInfo.
-func sign(doc *etree.Document, sec *etree.Element, spec Spec, ids []string, tokenID string) error {
+func sign(doc *etree.Document, sec *etree.Element, spec Spec, ids []string, tokenID string) (*etree.Element, error) {
 	digestHash, err := hashOf(spec.DigestMethod)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	sigHash, err := hashOf(spec.SignatureMethod)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	sig := sec.CreateElement("ds:Signature")
 	sig.CreateAttr("xmlns:ds", NSDS)
@@ -145,11 +144,11 @@ func sign(doc *etree.Document, sec *etree.Element, spec Spec, ids []string, toke
 	for _, id := range ids {
 		el := FindByWSUID(doc.Root(), id)
 		if len(el) != 1 {
-			return fmt.Errorf("wssec: %d elements carry wsu:Id %q", len(el), id)
+			return nil, fmt.Errorf("wssec: %d elements carry wsu:Id %q", len(el), id)
 		}
 		d, err := digestOf(el[0], digestHash)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		ref := si.CreateElement("ds:Reference")
 		ref.CreateAttr("URI", "#"+id)
@@ -159,20 +158,20 @@ func sign(doc *etree.Document, sec *etree.Element, spec Spec, ids []string, toke
 	}
 	c, err := Canonical(si)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	h := sigHash.New()
 	h.Write(c)
 	sv, err := rsa.SignPKCS1v15(rand.Reader, spec.Signer.Key, sigHash, h.Sum(nil))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	sig.CreateElement("ds:SignatureValue").SetText(base64.StdEncoding.EncodeToString(sv))
 	str := sig.CreateElement("ds:KeyInfo").CreateElement("wsse:SecurityTokenReference")
 	r := str.CreateElement("wsse:Reference")
 	r.CreateAttr("URI", "#"+tokenID)
 	r.CreateAttr("ValueType", ValueX509v3)
-	return nil
+	return sig, nil
 }
 
 // Canonical is the exclusive c14n (without comments) of el as it sits in its

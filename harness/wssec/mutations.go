@@ -8,19 +8,24 @@ import (
 	"crypto/x509/pkix"
 	"errors"
 	"math/big"
+	"strings"
 	"time"
 
+	"github.com/apisec/apisec/harness/verdict"
 	"github.com/beevik/etree"
 )
 
 // Mutation is one named change to the valid envelope, with the clause it
-// tests and the fault codes a conforming receiver answers with.
+// tests, the fault codes a conforming receiver answers with, and how bad it
+// is when the target accepts the changed message (docs/severity.md, SOAP).
 type Mutation struct {
 	Name   string
 	Clause string
 	// Expect are the fault codes that show the receiver refused the message
 	// for the right reason.
 	Expect []QName
+	// Severity of accepting the message.
+	Severity verdict.Severity
 	// Pre changes the spec before signing; Post the signed tree; Raw the
 	// serialized bytes (for what etree cannot express, like a DTD).
 	Pre  func(*Spec) error
@@ -74,6 +79,7 @@ var (
 	expectBadToken         = []QName{InvalidSecurityToken, FailedAuthentication}
 	expectNoToken          = []QName{InvalidSecurity, FailedAuthentication}
 	expectTwoTokens        = []QName{InvalidSecurity, InvalidSecurityToken, FailedAuthentication}
+	expectUnbound          = []QName{FailedAuthentication, InvalidSecurity, InvalidSecurityToken}
 )
 
 // Baseline is the valid envelope (positive control): no change.
@@ -82,30 +88,34 @@ var Baseline = Mutation{Name: "Baseline", Clause: "soap-wss.md §2 (positive con
 // WithoutSecurityHeader removes wsse:Security after signing.
 var WithoutSecurityHeader = Mutation{
 	Name: "WithoutSecurityHeader", Clause: "WSS 1.1 §5, §12 (message without its security header)", Expect: expectRefusedStructure,
-	Post: func(m *Message) error { return removeOne(m, NSWSSE, "Security") },
+	Severity: verdict.Critical,
+	Post:     func(m *Message) error { return removeOne(m, NSWSSE, "Security") },
 }
 
 // WithoutTimestamp signs a message that has no wsu:Timestamp.
 var WithoutTimestamp = Mutation{
 	Name: "WithoutTimestamp", Clause: "WSS 1.1 §10; BSP 1.1 R3203; Digikoppeling WB004 (Timestamp present and signed)", Expect: expectRefusedStructure,
-	Pre: func(s *Spec) error { s.WithoutTimestamp = true; return nil },
+	Severity: verdict.Medium,
+	Pre:      func(s *Spec) error { s.WithoutTimestamp = true; return nil },
 }
 
 // WithExpiredTimestamp signs a message whose Timestamp expired 10 minutes ago.
 var WithExpiredTimestamp = Mutation{
 	Name: "WithExpiredTimestamp", Clause: "WSS 1.1 §10, §12 (MessageExpired)", Expect: expectExpired,
-	Pre: func(s *Spec) error { s.Created = s.Created.Add(-15 * time.Minute); s.TTL = 5 * time.Minute; return nil },
+	Severity: verdict.Medium,
+	Pre:      func(s *Spec) error { s.Created = s.Created.Add(-15 * time.Minute); s.TTL = 5 * time.Minute; return nil },
 }
 
-// WithBodyModifiedAfterSigning changes the Body's text after signing.
+// WithBodyModifiedAfterSigning changes the Body's content after signing.
 var WithBodyModifiedAfterSigning = Mutation{
 	Name: "WithBodyModifiedAfterSigning", Clause: "XML-DSig 1.1 §3.2.1 reference validation; WSS 1.1 §12 (FailedCheck)", Expect: expectTampered,
+	Severity: verdict.Critical,
 	Post: func(m *Message) error {
-		id := m.Doc.FindElement("//patientId")
-		if id == nil {
-			return errors.New("wssec: no patientId to tamper with")
+		body := ChildNS(m.Doc.Root(), m.Spec.Version.NS(), "Body")
+		if body == nil || len(body.ChildElements()) == 0 {
+			return errors.New("wssec: no Body payload to tamper with")
 		}
-		id.SetText(id.Text() + "0")
+		Tamper(body.ChildElements()[0])
 		return nil
 	},
 }
@@ -113,6 +123,7 @@ var WithBodyModifiedAfterSigning = Mutation{
 // WithSignatureByUntrustedCert signs with a fresh self-signed certificate.
 var WithSignatureByUntrustedCert = Mutation{
 	Name: "WithSignatureByUntrustedCert", Clause: "X.509 Token Profile 1.1 §3; WSS 1.1 §12 (FailedAuthentication)", Expect: expectUntrusted,
+	Severity: verdict.Critical,
 	Pre: func(s *Spec) error {
 		c, err := SelfSigned("apisec untrusted signer (TEST)", s.Created)
 		if err != nil {
@@ -126,33 +137,36 @@ var WithSignatureByUntrustedCert = Mutation{
 	},
 }
 
-// WithSHA1Signature signs with rsa-sha1 and sha1 digests.
+// WithSHA1Signature signs with rsa-sha1 and sha1 digests. XML-DSig 1.1 still
+// requires verifiers to support SHA-1, so it is not what forbids it: the
+// policies that apply to these APIs are.
 var WithSHA1Signature = Mutation{
-	Name: "WithSHA1Signature", Clause: "XML-DSig 1.1 §6.1, RFC 9231 §2.3 (SHA-1 discouraged); AORTA digitaal tekenen (SHA-256 or stronger)", Expect: expectAlgorithm,
-	Pre: func(s *Spec) error { s.SignatureMethod, s.DigestMethod = AlgRSASHA1, AlgSHA1; return nil },
+	Name: "WithSHA1Signature", Clause: "AORTA digitaal tekenen (SHA-256 or stronger, SHA-1 no longer used); NIST SP 800-131A Rev. 2 §9 (SHA-1 disallowed for signature generation)", Expect: expectAlgorithm,
+	Severity: verdict.Medium,
+	Pre:      func(s *Spec) error { s.SignatureMethod, s.DigestMethod = AlgRSASHA1, AlgSHA1; return nil },
 }
 
 // WithReplayedMessage sends one valid message twice (same wsu:Ids, same SignatureValue).
 var WithReplayedMessage = Mutation{
 	Name: "WithReplayedMessage", Clause: "WSS 1.1 §13.2 (replay: Timestamp with a receiver cache)", Expect: expectReplay, Replay: true,
+	Severity: verdict.Medium,
 }
 
 // WithSignatureWrapping moves the signed Body into an unknown header and
-// puts an unsigned Body asking for another patient in its place (XSW F1).
+// puts an unsigned, changed copy of the Body in its place (XSW F1).
 var WithSignatureWrapping = Mutation{
 	Name: "WithSignatureWrapping", Clause: "WSS 1.1 §13 (process only what is signed); McIntosh & Austel 2005 (XSW)", Expect: expectWrapped,
+	Severity: verdict.Critical,
 	Post: func(m *Message) error {
 		env := m.Doc.Root()
 		body := ChildNS(env, m.Spec.Version.NS(), "Body")
 		header := ChildNS(env, m.Spec.Version.NS(), "Header")
-		if body == nil || header == nil {
+		if body == nil || header == nil || len(body.ChildElements()) == 0 {
 			return errors.New("wssec: no Header or Body to wrap")
 		}
 		evil := body.Copy()
 		evil.RemoveAttr("wsu:Id")
-		if id := evil.FindElement("//patientId"); id != nil {
-			id.SetText("999999999")
-		}
+		Tamper(evil.ChildElements()[0])
 		env.RemoveChild(body)
 		w := header.CreateElement("x:Wrapper")
 		w.CreateAttr("xmlns:x", "urn:apisec:probe")
@@ -170,6 +184,7 @@ const XXEPlaceholder = "http://xxe.invalid/"
 // intact, so only the DTD refusal decides the answer.
 var WithXXE = Mutation{
 	Name: "WithXXE", Clause: "SOAP 1.1 §3, SOAP 1.2 Part 1 §5 (no DTD in a SOAP message); WS-I BP 1.1 R1008", Expect: expectDTD, XXE: true,
+	Severity: verdict.Medium,
 	Raw: func(b []byte) ([]byte, error) {
 		i := bytes.Index(b, []byte("<wsse:Security"))
 		if i < 0 {
@@ -184,18 +199,28 @@ var WithXXE = Mutation{
 
 // SC-S002 mutations of the SAML assertion.
 
-// WithoutAssertion leaves the SAML token out.
+func needAssertion(s *Spec) error {
+	if s.SAML == nil {
+		return errors.New("wssec: no assertion")
+	}
+	return nil
+}
+
+// WithoutAssertion leaves the SAML token out: a target that processes it
+// does not require the SAML Token Profile.
 var WithoutAssertion = Mutation{
 	Name: "WithoutAssertion", Clause: "SAML Token Profile 1.1.1 §3 (the message carries a SAML token); SC-S002", Expect: expectNoToken,
-	Pre: func(s *Spec) error { s.SAML = nil; return nil },
+	Severity: verdict.Medium,
+	Pre:      func(s *Spec) error { s.SAML = nil; return nil },
 }
 
 // WithExpiredAssertion sets Conditions/@NotOnOrAfter 10 minutes in the past.
 var WithExpiredAssertion = Mutation{
 	Name: "WithExpiredAssertion", Clause: "SAML Core 2.0 §2.5.1.2 (invalid at or after NotOnOrAfter)", Expect: expectBadToken,
+	Severity: verdict.Critical,
 	Pre: func(s *Spec) error {
-		if s.SAML == nil {
-			return errors.New("wssec: no assertion")
+		if err := needAssertion(s); err != nil {
+			return err
 		}
 		s.SAML.NotBefore, s.SAML.NotOnOrAfter = s.Created.Add(-time.Hour), s.Created.Add(-10*time.Minute)
 		return nil
@@ -205,9 +230,10 @@ var WithExpiredAssertion = Mutation{
 // WithWrongAudience restricts the assertion to another relying party.
 var WithWrongAudience = Mutation{
 	Name: "WithWrongAudience", Clause: "SAML Core 2.0 §2.5.1.4 (AudienceRestriction)", Expect: expectBadToken,
+	Severity: verdict.High,
 	Pre: func(s *Spec) error {
-		if s.SAML == nil {
-			return errors.New("wssec: no assertion")
+		if err := needAssertion(s); err != nil {
+			return err
 		}
 		s.SAML.Audience = "urn:apisec:some-other-service"
 		return nil
@@ -216,12 +242,75 @@ var WithWrongAudience = Mutation{
 
 // WithUnsignedAssertion carries the assertion without its issuer signature.
 var WithUnsignedAssertion = Mutation{
-	Name: "WithUnsignedAssertion", Clause: "SAML Token Profile 1.1.1 §3.4.3 (holder-of-key: assertion signed by a trusted issuer); WSS 1.1 §12", Expect: expectBadToken,
+	Name: "WithUnsignedAssertion", Clause: "SAML Token Profile 1.1.1 §3.5.1 (holder-of-key: the assertion is signed by a trusted issuer); WSS 1.1 §12", Expect: expectBadToken,
+	Severity: verdict.Critical,
 	Pre: func(s *Spec) error {
-		if s.SAML == nil {
-			return errors.New("wssec: no assertion")
+		if err := needAssertion(s); err != nil {
+			return err
 		}
 		s.SAML.Unsigned = true
+		return nil
+	},
+}
+
+// WithAssertionSignedByClientKey has the assertion signed by the suite's
+// WS-Security client key: a certificate the target trusts for message
+// signatures (it chains to the trusted CA) but that is not the SAML issuer.
+var WithAssertionSignedByClientKey = Mutation{
+	Name: "WithAssertionSignedByClientKey", Clause: "SAML Core 2.0 §2.3.3 (the Issuer is the SAML authority making the claims; a certificate of the message-signing CA is not that authority)", Expect: expectBadToken,
+	Severity: verdict.Critical,
+	Pre: func(s *Spec) error {
+		if err := needAssertion(s); err != nil {
+			return err
+		}
+		s.SAML.IssuerCred = s.Signer
+		return nil
+	},
+}
+
+// WithWrongIssuerName keeps the trusted issuer's valid signature but names
+// another issuer.
+var WithWrongIssuerName = Mutation{
+	Name: "WithWrongIssuerName", Clause: "SAML Core 2.0 §2.3.3 (Issuer); SAML Token Profile 1.1.1 §3.5 (the relying party trusts a named issuer)", Expect: expectBadToken,
+	Severity: verdict.High,
+	Pre: func(s *Spec) error {
+		if err := needAssertion(s); err != nil {
+			return err
+		}
+		s.SAML.Issuer = "urn:apisec:not-the-trusted-issuer"
+		return nil
+	},
+}
+
+// WithHolderOfKeyMismatch confirms a certificate other than the one that
+// signs the message: the sender does not hold the assertion's key.
+var WithHolderOfKeyMismatch = Mutation{
+	Name: "WithHolderOfKeyMismatch", Clause: "SAML Token Profile 1.1.1 §3.5.1 (holder-of-key: the message is signed with the confirmation key)", Expect: []QName{FailedAuthentication, InvalidSecurityToken},
+	Severity: verdict.High,
+	Pre: func(s *Spec) error {
+		if err := needAssertion(s); err != nil {
+			return err
+		}
+		other, err := SelfSigned("apisec other holder (TEST)", s.Created)
+		if err != nil {
+			return err
+		}
+		s.SAML.Confirm = other.Cert
+		return nil
+	},
+}
+
+// WithUnboundSenderVouches carries a sender-vouches assertion that the
+// message signature does not cover: nothing binds the attesting entity to
+// the assertion.
+var WithUnboundSenderVouches = Mutation{
+	Name: "WithUnboundSenderVouches", Clause: "SAML Token Profile 1.1.1 §3.5.2 (sender-vouches: the attesting entity's signature covers the assertion and the message)", Expect: expectUnbound,
+	Severity: verdict.High,
+	Pre: func(s *Spec) error {
+		if err := needAssertion(s); err != nil {
+			return err
+		}
+		s.SAML.Method = CMSenderVouches
 		return nil
 	},
 }
@@ -230,6 +319,7 @@ var WithUnsignedAssertion = Mutation{
 // ID and another subject before the signed one (SAML XSW3, CVE-2022-41912).
 var WithAssertionWrapping = Mutation{
 	Name: "WithAssertionWrapping", Clause: "SAML Token Profile 1.1.1 §3; Somorovsky et al. 2012 (XSW3); CVE-2022-41912", Expect: expectTwoTokens,
+	Severity: verdict.Critical,
 	Post: func(m *Message) error {
 		sec := m.Doc.FindElement("//Security")
 		a := ChildNS(sec, NSSAML2, "Assertion")
@@ -253,8 +343,49 @@ var WithAssertionWrapping = Mutation{
 var (
 	S001 = []Mutation{WithoutSecurityHeader, WithoutTimestamp, WithExpiredTimestamp, WithBodyModifiedAfterSigning,
 		WithSignatureByUntrustedCert, WithSHA1Signature, WithReplayedMessage, WithSignatureWrapping, WithXXE}
-	S002 = []Mutation{WithoutAssertion, WithExpiredAssertion, WithWrongAudience, WithUnsignedAssertion, WithAssertionWrapping}
+	S002 = []Mutation{WithoutAssertion, WithExpiredAssertion, WithWrongAudience, WithUnsignedAssertion,
+		WithAssertionSignedByClientKey, WithWrongIssuerName, WithHolderOfKeyMismatch, WithUnboundSenderVouches, WithAssertionWrapping}
 )
+
+// Tamper changes the content of a payload after signing, keeping it
+// plausible: the first text value gets another last digit (or "x" appended),
+// a payload without text gets a foreign attribute. Exclusive c14n drops
+// neither, so the digest breaks.
+func Tamper(payload *etree.Element) {
+	if el := firstText(payload, 0); el != nil {
+		el.SetText(tamperText(strings.TrimSpace(el.Text())))
+		return
+	}
+	payload.CreateAttr("xmlns:apisec", "urn:apisec:probe")
+	payload.CreateAttr("apisec:tampered", "1")
+}
+
+func firstText(e *etree.Element, depth int) *etree.Element {
+	if depth > maxDepth {
+		return nil
+	}
+	if len(e.ChildElements()) == 0 && strings.TrimSpace(e.Text()) != "" {
+		return e
+	}
+	for _, c := range e.ChildElements() {
+		if t := firstText(c, depth+1); t != nil {
+			return t
+		}
+	}
+	return nil
+}
+
+func tamperText(s string) string {
+	switch last := s[len(s)-1]; {
+	case s == "true":
+		return "false"
+	case s == "false":
+		return "true"
+	case last >= '0' && last <= '9':
+		return s[:len(s)-1] + string('0'+(last-'0'+1)%10)
+	}
+	return s + "x"
+}
 
 func removeOne(m *Message, ns, local string) error {
 	for _, e := range m.Doc.FindElements("//" + local) {

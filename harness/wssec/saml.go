@@ -10,7 +10,7 @@ import (
 	dsig "github.com/russellhaering/goxmldsig"
 )
 
-// AssertionSpec decides one SAML 2.0 holder-of-key assertion (the AORTA
+// AssertionSpec decides one SAML 2.0 assertion, by default holder-of-key (the AORTA
 // transactietoken pattern): the suite's SAML issuer vouches for Subject, and
 // the message must be signed with the key in the confirmation certificate.
 type AssertionSpec struct {
@@ -25,13 +25,19 @@ type AssertionSpec struct {
 	NotOnOrAfter time.Time
 	// Unsigned leaves the assertion without ds:Signature.
 	Unsigned bool
+	// Method is the SubjectConfirmation method (default holder-of-key);
+	// sender-vouches carries no confirmation key.
+	Method string
 }
 
 // BuildAssertion makes the assertion and signs it enveloped (exclusive c14n,
 // rsa-sha256) with goxmldsig; the Signature is then moved after Issuer, where
 // the SAML schema wants it (the enveloped transform ignores its position).
 func BuildAssertion(s AssertionSpec) (*etree.Element, error) {
-	if s.IssuerCred.Key == nil || s.Confirm == nil {
+	if s.Method == "" {
+		s.Method = CMHolderOfKey
+	}
+	if s.IssuerCred.Key == nil || (s.Confirm == nil && s.Method == CMHolderOfKey) {
 		return nil, errors.New("wssec: assertion needs an issuer key and a confirmation certificate")
 	}
 	a := etree.NewElement("saml2:Assertion")
@@ -45,13 +51,15 @@ func BuildAssertion(s AssertionSpec) (*etree.Element, error) {
 	subj := a.CreateElement("saml2:Subject")
 	subj.CreateElement("saml2:NameID").SetText(s.Subject)
 	sc := subj.CreateElement("saml2:SubjectConfirmation")
-	sc.CreateAttr("Method", CMHolderOfKey)
-	scd := sc.CreateElement("saml2:SubjectConfirmationData")
-	scd.CreateAttr("xmlns:xsi", NSXSI)
-	scd.CreateAttr("xsi:type", "saml2:KeyInfoConfirmationDataType")
-	ki := scd.CreateElement("ds:KeyInfo")
-	ki.CreateAttr("xmlns:ds", NSDS)
-	ki.CreateElement("ds:X509Data").CreateElement("ds:X509Certificate").SetText(base64.StdEncoding.EncodeToString(s.Confirm.Raw))
+	sc.CreateAttr("Method", s.Method)
+	if s.Method == CMHolderOfKey {
+		scd := sc.CreateElement("saml2:SubjectConfirmationData")
+		scd.CreateAttr("xmlns:xsi", NSXSI)
+		scd.CreateAttr("xsi:type", "saml2:KeyInfoConfirmationDataType")
+		ki := scd.CreateElement("ds:KeyInfo")
+		ki.CreateAttr("xmlns:ds", NSDS)
+		ki.CreateElement("ds:X509Data").CreateElement("ds:X509Certificate").SetText(base64.StdEncoding.EncodeToString(s.Confirm.Raw))
+	}
 	cond := a.CreateElement("saml2:Conditions")
 	cond.CreateAttr("NotBefore", s.NotBefore.UTC().Format(time.RFC3339))
 	cond.CreateAttr("NotOnOrAfter", s.NotOnOrAfter.UTC().Format(time.RFC3339))

@@ -46,27 +46,48 @@ func xmlsec1Verify(t *testing.T, bin, certFile string, v Version, doc []byte) (s
 
 func TestXmlsec1VerifiesBuiltEnvelopes(t *testing.T) {
 	bin := xmlsec1(t)
-	now := time.Now()
-	client := testCred(t, "client")
-	issuer := testCred(t, "issuer")
-	dir := t.TempDir()
-	certFile := writePEM(t, dir, "client.pem", "CERTIFICATE", client.Cert.Raw)
 	for _, v := range []Version{SOAP11, SOAP12} {
-		cfg := Config{Version: v, Client: client, SAMLIssuer: issuer, Issuer: "urn:test:issuer", Audience: "https://x/soap", Subject: "s", PatientID: "123", Now: func() time.Time { return now }}
-		for _, mu := range []Mutation{Baseline, WithSHA1Signature, WithoutAssertion, WithBodyModifiedAfterSigning, WithSignatureWrapping} {
-			m, err := mu.Apply(BaseSpec(cfg))
-			if err != nil {
-				t.Fatal(err)
+		cfg := testConfig(t, v, "https://x/soap")
+		certFile := writePEM(t, t.TempDir(), "client.pem", "CERTIFICATE", cfg.Client.Cert.Raw)
+		for _, env := range candidates(RuleWSS, true) {
+			for _, mu := range []Mutation{Baseline, WithSHA1Signature, WithBodyModifiedAfterSigning, WithSignatureWrapping} {
+				m, err := mu.Apply(BaseSpec(cfg, env))
+				if err != nil {
+					t.Fatal(err)
+				}
+				raw, _ := m.Bytes()
+				out, err := xmlsec1Verify(t, bin, certFile, v, raw)
+				ok := err == nil && strings.Contains(out, "OK")
+				// Tampering must break the digest; wrapping keeps it valid
+				// (xmlsec1 checks crypto, not what the receiver processes).
+				want := mu.Name != WithBodyModifiedAfterSigning.Name
+				if ok != want {
+					t.Errorf("SOAP %d %s %s: xmlsec1 verify ok=%v, want %v:\n%s\n%s", v, env, mu.Name, ok, want, out, raw)
+				}
 			}
-			raw, _ := m.Bytes()
-			out, err := xmlsec1Verify(t, bin, certFile, v, raw)
-			ok := err == nil && strings.Contains(out, "OK")
-			// Tampering must break the digest; wrapping keeps it valid
-			// (xmlsec1 checks crypto, not what the receiver processes).
-			want := mu.Name != WithBodyModifiedAfterSigning.Name
-			if ok != want {
-				t.Errorf("SOAP %d %s: xmlsec1 verify ok=%v, want %v:\n%s\n%s", v, mu.Name, ok, want, out, raw)
-			}
+		}
+	}
+}
+
+// A payload generated from another WSDL (several namespaces, an unqualified
+// child, attributes) canonicalizes as libxml2 does.
+func TestXmlsec1VerifiesGeneratedPayloads(t *testing.T) {
+	bin := xmlsec1(t)
+	cfg := testConfig(t, SOAP12, "https://x/soap")
+	certFile := writePEM(t, t.TempDir(), "client.pem", "CERTIFICATE", cfg.Client.Cert.Raw)
+	for _, c := range []OperationChoice{{WSDL: readTestdata(t, "orders.wsdl"), Operation: "FindOrders"}, {WSDL: readTestdata(t, "orders.wsdl"), Port: "CountPort11"}} {
+		op, err := ResolveOperation(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Op = op
+		m, err := Build(BaseSpec(cfg, Envelope{SAML: true}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := m.Bytes()
+		if out, err := xmlsec1Verify(t, bin, certFile, op.Version, raw); err != nil || !strings.Contains(out, "OK") {
+			t.Errorf("%s: xmlsec1 refused: %v\n%s\n%s", op.Source, err, out, raw)
 		}
 	}
 }

@@ -315,3 +315,17 @@ func TestDryRunListsProbesAndSendsNothing(t *testing.T) {
 	assert.NotContains(t, out, "SC-R003 ", "only the rules in scope are listed")
 	assert.NoFileExists(t, filepath.Join(dir, report.ResultsFile), "a dry run writes no result")
 }
+
+// `--rules SC-S001` sends no SC-S002 probe, and the dry run shows that.
+func TestDryRunSOAPRuleScope(t *testing.T) {
+	code, out, stderr, _ := runArgs(t, "--dry-run", "--rules", "SC-S001")
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, out, "wss/control/before")
+	assert.Contains(t, out, "WithSignatureWrapping")
+	assert.NotContains(t, out, "SC-S002", "no SC-S002 probe in an SC-S001 run")
+	assert.NotContains(t, out, "WithExpiredAssertion")
+	code, out, stderr, _ = runArgs(t, "--dry-run", "--rules", "SC-S002")
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, out, "saml/control/before")
+	assert.NotContains(t, out, "SC-S001")
+}

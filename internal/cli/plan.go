@@ -42,22 +42,30 @@ func printPlan(w io.Writer, prof *profile.Profile, rules []catalogue.Rule) error
 		fmt.Fprint(w, " (the profile has no oauth section)")
 	}
 	fmt.Fprintln(w)
-	if prof.SOAP != nil && prof.HasInterface("soap") && (inScope("SC-S001") || inScope("SC-S002")) {
-		soap := 1 // the WSDL is read once to pick the SOAP version
+	if prof.SOAP != nil && prof.HasInterface("soap") && (inScope(wssec.RuleWSS) || inScope(wssec.RuleSAML)) {
+		soap := 0
+		if prof.SOAP.WSDLIsURL() {
+			soap = 1 // the WSDL is read once to build the request
+		}
 		tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "\nRULE\tPROBE\tREQUESTS\tEXPECT\tCLAUSE")
-		for _, p := range wssec.Plan() {
-			soap += p.Requests
-			expect := make([]string, len(p.Expect))
-			for i, q := range p.Expect {
-				expect[i] = q.String()
+		for _, rule := range []string{wssec.RuleWSS, wssec.RuleSAML} {
+			if !inScope(rule) {
+				continue // a rule out of scope sends nothing
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", p.Rule, p.ID, p.Requests, strings.Join(expect, " or "), p.Clause)
+			for _, p := range wssec.Plan(rule) {
+				soap += p.Requests
+				expect := make([]string, len(p.Expect))
+				for i, q := range p.Expect {
+					expect[i] = q.String()
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", p.Rule, p.ID, p.Requests, strings.Join(expect, " or "), p.Clause)
+			}
 		}
 		if err := tw.Flush(); err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "\nSOAP WS-Security/SAML probes: %d request(s) at most (WSDL read included)\n", soap)
+		fmt.Fprintf(w, "\nSOAP WS-Security/SAML probes: %d request(s) at most (WSDL read and every header layout of the controls included)\n", soap)
 	}
 	for _, id := range []string{"SC002", "SC003"} {
 		if inScope(id) {
