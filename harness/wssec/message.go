@@ -28,10 +28,10 @@ type Credential struct {
 type Spec struct {
 	Version Version
 	// Op is the target's operation: its payload goes into the Body.
-	Op     *Operation
-	Signer Credential
-	Created   time.Time
-	TTL       time.Duration
+	Op      *Operation
+	Signer  Credential
+	Created time.Time
+	TTL     time.Duration
 	// SignatureMethod and DigestMethod are algorithm URIs (§1.3).
 	SignatureMethod, DigestMethod string
 	// WithoutTimestamp leaves wsu:Timestamp out (and so out of the signature).
