@@ -224,6 +224,15 @@ func Run(ctx context.Context, cfg Config, rule string) (*Report, error) {
 	for _, m := range Mutations(rule) {
 		rep.results[m.Name] = probe(ctx, cfg, rec, *env, m.Name, m)
 	}
+	if rule == RuleSAML && processed(rep.results[WithoutAssertion.Name]) {
+		// A target that takes the message without any assertion may ignore
+		// assertions altogether: say so beside each assertion it accepted.
+		for _, m := range Mutations(rule) {
+			if r := rep.results[m.Name]; m.Name != WithoutAssertion.Name && processed(r) {
+				r.Notes = append(r.Notes, "the target also processes the message without any assertion ("+WithoutAssertion.Name+"): it may not use the SAML token at all")
+			}
+		}
+	}
 	after := probe(ctx, cfg, rec, *env, afterID, Baseline)
 	rep.results[afterID] = after
 	if after.Err != nil {
@@ -329,9 +338,12 @@ func attempt(ctx context.Context, cfg Config, id string, env Envelope) *Result {
 	return res
 }
 
-func accepted(r *Result) bool {
-	return r.Err == nil && r.Response != nil && r.Response.Fault == nil && r.Status/100 == 2
+// processed says the target answered with a business response.
+func processed(r *Result) bool {
+	return r.Response != nil && r.Response.Fault == nil && r.Status/100 == 2
 }
+
+func accepted(r *Result) bool { return r.Err == nil && processed(r) }
 
 func mustUnderstand(r *Response) bool {
 	return r != nil && r.Fault != nil && slices.Contains(r.Fault.Codes(), QName{r.Version.NS(), "MustUnderstand"})

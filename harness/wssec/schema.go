@@ -74,18 +74,37 @@ const (
 
 var errSchemaTooBig = errors.New("the schema is too deep, large or recursive to generate a request")
 
-// generator writes an example instance of a schema element: every required
-// element and attribute, the first choice, enumerations' first value and a
-// plausible value of each built-in type (XML Schema Part 2 §3). Optional
-// content is left out, so the request is the smallest one the schema allows.
+// generator writes an example instance of a schema element: every element
+// (optional ones too: gSOAP, JAXB and .NET mark most fields minOccurs="0",
+// and an empty request says little), required attributes, the first choice,
+// enumerations' first value and a plausible value of each built-in type (XML
+// Schema Part 2 §3). An optional element whose type or declaration is already
+// being expanded is left out, so recursive schemas end.
 type generator struct {
 	s        *schemaSet
 	prefixes map[string]string
 	order    []string
 	nodes    int
+	open     map[*etree.Element]int
 }
 
-func newGenerator(s *schemaSet) *generator { return &generator{s: s, prefixes: map[string]string{}} }
+func newGenerator(s *schemaSet) *generator {
+	return &generator{s: s, prefixes: map[string]string{}, open: map[*etree.Element]int{}}
+}
+
+// recursive says whether expanding the optional element decl would re-enter
+// a declaration or named type that is already open.
+func (g *generator) recursive(decl *etree.Element) bool {
+	if ref := attrQName(decl, "ref"); ref.Local != "" {
+		d, _ := lookup(g.s.elements, ref)
+		return d == nil || g.open[d] > 0
+	}
+	if t := attrQName(decl, "type"); t.Local != "" && t.Space != NSXSD {
+		d, _ := lookup(g.s.types, t)
+		return d != nil && g.open[d] > 0
+	}
+	return false
+}
 
 func (g *generator) name(q QName) string {
 	if q.Space == "" {
@@ -153,6 +172,8 @@ func (g *generator) fill(el, decl *etree.Element, depth int) error {
 		el.SetText(v.Value)
 		return nil
 	}
+	g.open[decl]++
+	defer func() { g.open[decl]-- }()
 	if t := attrQName(decl, "type"); t.Local != "" {
 		if err := g.typed(el, t, depth); err != nil {
 			return err
@@ -189,6 +210,8 @@ func (g *generator) typed(el *etree.Element, t QName, depth int) error {
 		el.SetText(g.simple(def, depth))
 		return nil
 	}
+	g.open[def]++
+	defer func() { g.open[def]-- }()
 	return g.complex(el, def, depth+1)
 }
 
@@ -250,8 +273,9 @@ func (g *generator) particle(el, p *etree.Element, depth int) error {
 	if depth > maxSchemaDepth || g.nodes > maxSchemaNodes {
 		return errSchemaTooBig
 	}
-	if p.SelectAttrValue("minOccurs", "1") == "0" {
-		return nil
+	optional := p.SelectAttrValue("minOccurs", "1") == "0"
+	if optional && (p.Tag != "element" || g.recursive(p)) {
+		return nil // an optional group or choice, or a recursion
 	}
 	switch p.Tag {
 	case "element":

@@ -36,7 +36,7 @@ func TestResolveOperationFromWSDL(t *testing.T) {
 			payload: `<m:GetPatient xmlns:m="urn:apisec:reference:patient"><m:patientId>example</m:patientId></m:GetPatient>`},
 		{name: "document style, named types", file: "orders.wsdl", op: "FindOrders", version: SOAP12, action: "urn:example:orders:find",
 			payload: `<m:FindOrders xmlns:m="urn:example:orders:types"><m:reference>exam</m:reference>` +
-				`<m:customer kind="org"><m:name>example</m:name><m:since>2025-01-01</m:since></m:customer>` +
+				`<m:customer kind="org"><m:name>example</m:name><m:email>example</m:email><m:since>2025-01-01</m:since></m:customer>` +
 				`<m:status>OPEN</m:status><limit>1</limit></m:FindOrders>`},
 		{name: "empty request element", file: "orders.wsdl", op: "Ping", version: SOAP12, payload: `<m:Ping xmlns:m="urn:example:orders:types"/>`},
 		{name: "rpc style by port", file: "orders.wsdl", port: "CountPort11", version: SOAP11, action: "urn:example:orders:count",
@@ -119,17 +119,24 @@ func TestGeneratorBoundsRecursiveSchemas(t *testing.T) {
 	wsdl := `<definitions xmlns="http://schemas.xmlsoap.org/wsdl/" xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:t="urn:t" targetNamespace="urn:t">
 <types><xs:schema targetNamespace="urn:t">
 <xs:complexType name="N"><xs:sequence><xs:element name="a" type="t:N"/><xs:element name="b" type="t:N"/></xs:sequence></xs:complexType>
+<xs:complexType name="L"><xs:sequence><xs:element name="v" type="xs:int"/><xs:element name="next" type="t:L" minOccurs="0"/><xs:element ref="t:List" minOccurs="0"/></xs:sequence></xs:complexType>
+<xs:element name="List" type="t:L"/>
 <xs:attributeGroup name="G"><xs:attributeGroup ref="t:G"/></xs:attributeGroup>
 <xs:element name="Tree" type="t:N"/>
 <xs:element name="Attrs"><xs:complexType><xs:attributeGroup ref="t:G"/></xs:complexType></xs:element>
 </xs:schema></types>
-<message name="m1"><part name="p" element="t:Tree"/></message><message name="m2"><part name="p" element="t:Attrs"/></message>
-<portType name="P"><operation name="Tree"><input message="t:m1"/></operation><operation name="Attrs"><input message="t:m2"/></operation></portType>
-<binding name="B" type="t:P"><soap:binding style="document"/><operation name="Tree"/><operation name="Attrs"/></binding>
+<message name="m1"><part name="p" element="t:Tree"/></message><message name="m3"><part name="p" element="t:List"/></message><message name="m2"><part name="p" element="t:Attrs"/></message>
+<portType name="P"><operation name="Tree"><input message="t:m1"/></operation><operation name="Attrs"><input message="t:m2"/></operation><operation name="List"><input message="t:m3"/></operation></portType>
+<binding name="B" type="t:P"><soap:binding style="document"/><operation name="Tree"/><operation name="Attrs"/><operation name="List"/></binding>
 </definitions>`
 	for _, op := range []string{"Tree", "Attrs"} {
 		if _, err := ResolveOperation(OperationChoice{WSDL: []byte(wsdl), Operation: op}); err == nil || !strings.Contains(err.Error(), "too deep") {
 			t.Errorf("%s: %v, want the too-deep refusal", op, err)
 		}
+	}
+	// An optional recursion (a linked list) stops at the first repeat.
+	op, err := ResolveOperation(OperationChoice{WSDL: []byte(wsdl), Operation: "List"})
+	if err != nil || string(etreeDoc(op.Payload)) != `<m:List xmlns:m="urn:t"><v>1</v></m:List>` {
+		t.Errorf("List: %v %s", err, etreeDoc(op.Payload))
 	}
 }
