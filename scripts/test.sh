@@ -3,7 +3,9 @@
 # protocol peers the tests run against when they are missing (Debian
 # packages; needs root or sudo): openssl and nginx for the TLS bench,
 # sslscan and testssl.sh for the differential, xmlsec1 for XML-signature
-# interop, docker-compose for the compose end-to-end test. Then it runs every
+# interop, gSOAP (with gcc, pkg-config and the OpenSSL and zlib headers) for
+# the real WS-Security service the SOAP probes are tested against,
+# docker-compose for the compose end-to-end test. Then it runs every
 # Go test with the race detector in -short mode, which keeps it under two
 # minutes on two cores: each reference defect is run against the rules it
 # names, and the compose stack is not built. `--full` runs the exhaustive
@@ -18,6 +20,12 @@ command -v nginx    >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx
 command -v testssl  >/dev/null 2>&1 || command -v testssl.sh >/dev/null 2>&1 || missing+=(testssl.sh)
 command -v sslscan  >/dev/null 2>&1 || missing+=(sslscan)
 command -v xmlsec1  >/dev/null 2>&1 || missing+=(xmlsec1)
+command -v soapcpp2 >/dev/null 2>&1 || missing+=(gsoap)
+[ -f /usr/share/gsoap/plugin/wsseapi.c ] || missing+=(libgsoap-dev)
+command -v gcc        >/dev/null 2>&1 || missing+=(gcc)
+command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+[ -f /usr/include/openssl/evp.h ] || missing+=(libssl-dev)
+[ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
 [ -s /etc/ssl/certs/ca-certificates.crt ] || missing+=(ca-certificates)
 docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 if [ ${#missing[@]} -gt 0 ]; then

@@ -74,13 +74,13 @@ func Default() Catalogue {
 		{
 			ID: "SC-S001", Title: "APIs SHOULD use WS-Security to ensure message confidentiality and integrity for adding security tokens",
 			Normative: Should, Levels: fromTSA, Role: Specifier, Interface: SOAP,
-			Check:      "valid and malformed WS-Security envelopes (signature, timestamp, replay, wrapping, XXE)",
+			Check:      "valid and malformed WS-Security envelopes (signature, timestamp, replay, wrapping, XXE); XML Encryption (confidentiality) is not probed yet",
 			Automation: Automated,
 		},
 		{
 			ID: "SC-S002", Title: "APIs SHOULD use the SAML Token Security Model",
 			Normative: Should, Levels: fromTSA, Role: Specifier, Interface: SOAP,
-			Check:      "SAML 2.0 token probes (holder-of-key, sender-vouches, expiry, audience, XSW)",
+			Check:      "SAML 2.0 token probes (issuer signature and name, holder-of-key binding, unbound sender-vouches, expiry, audience, XSW)",
 			Automation: Automated,
 		},
 		{
