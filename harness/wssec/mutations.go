@@ -83,7 +83,7 @@ var (
 )
 
 // Baseline is the valid envelope (positive control): no change.
-var Baseline = Mutation{Name: "Baseline", Clause: "soap-wss.md §2 (positive control)"}
+var Baseline = Mutation{Name: "Baseline", Clause: "docs/reference/soap-wss.md §2 (positive control)"}
 
 // WithoutSecurityHeader removes wsse:Security after signing.
 var WithoutSecurityHeader = Mutation{

@@ -11,7 +11,7 @@
 // Every positive envelope is cross-checked against xmlsec1 in the tests.
 package wssec
 
-// Namespaces (soap-wss.md §1.1).
+// Namespaces (docs/reference/soap-wss.md §1.1).
 const (
 	NSS11   = "http://schemas.xmlsoap.org/soap/envelope/"
 	NSS12   = "http://www.w3.org/2003/05/soap-envelope"
@@ -24,7 +24,7 @@ const (
 	NSXSI   = "http://www.w3.org/2001/XMLSchema-instance"
 )
 
-// Token and algorithm URIs (soap-wss.md §1.2, §1.3).
+// Token and algorithm URIs (docs/reference/soap-wss.md §1.2, §1.3).
 const (
 	EncodingBase64  = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary"
 	ValueX509v3     = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3"
@@ -67,7 +67,7 @@ func (v Version) ContentType(action string) string {
 }
 
 // QName is a resolved XML name: namespace URI and local name, never the
-// prefix the sender chose (soap-wss.md §0.2).
+// prefix the sender chose (docs/reference/soap-wss.md §0.2).
 type QName struct {
 	Space string `json:"ns"`
 	Local string `json:"local"`

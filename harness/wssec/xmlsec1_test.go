@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-// xmlsec1 is the independent peer (libxmlsec1, soap-wss.md §4.1): CI must
+// xmlsec1 is the independent peer (libxmlsec1, docs/reference/soap-wss.md §4.1): CI must
 // have it; a developer machine without it skips visibly.
 func xmlsec1(t *testing.T) string {
 	t.Helper()
