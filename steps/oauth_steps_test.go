@@ -150,10 +150,8 @@ func TestOAuthFeaturesAgainstReference(t *testing.T) {
 	if used, total := env.Guard.Used(), oauth.Total(plan); used > int64(total) {
 		t.Errorf("sent %d requests, the plan lists %d", used, total)
 	}
+	// A figure, not an assertion: timings belong to benchmarks.
 	t.Logf("%d probes, %d requests, %v at 20 req/s", len(plan), env.Guard.Used(), elapsed)
-	if elapsed > 10*time.Second {
-		t.Errorf("the OAuth rules took %v", elapsed)
-	}
 }
 
 // TestOAuthFeaturesFlipWithDefects: a defect turns exactly its rules.
