@@ -50,6 +50,11 @@ type Run struct {
 	Requests    int64  `json:"requests"`
 	TLSEdition  string `json:"tls_guideline"`
 	ProfileHash string `json:"profile_sha256,omitempty"`
+	// ManifestKey is the RFC 7638 thumbprint of the key that signs the
+	// folder's manifest; ManifestKeyOrigin says whether it is the
+	// operator's persistent key or one made for this run (sign.go).
+	ManifestKey       string `json:"manifest_key,omitempty"`
+	ManifestKeyOrigin string `json:"manifest_key_origin,omitempty"`
 }
 
 // Scope kinds.

@@ -37,6 +37,10 @@ type runFlags struct {
 	concurrency                       int
 	progress                          string
 	check, dryRun                     bool
+	// Provenance (keys.go, trust.go): the operator's signing key and trust.
+	signKey, trust     string
+	testDeclarations   bool
+	declarationMaxDays int
 }
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
@@ -53,6 +57,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) (int, 
 	fs.StringVar(&f.tlsGuideline, "tls-guideline", "", "NCSC TLS edition to grade by: 2025-05 or v2.1 (default: the profile's, else 2025-05); the report shows both")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "list the probes the run would send, with their request counts, and contact nothing")
 	fs.BoolVar(&f.check, "check", false, "only check the profile, its declarations and that the target answers; write nothing (exit 0 or 2)")
+	provenanceFlags(fs, &f)
 	if err := parse(fs, args); err != nil {
 		return verdict.ExitUsage, err
 	}
@@ -131,6 +136,10 @@ func run(ctx context.Context, f runFlags, stdout, stderr io.Writer) (int, error)
 	if f.dryRun {
 		return verdict.ExitAchieved, printPlan(stdout, prof, selected)
 	}
+	signer, err := signerFor(f.signKey)
+	if err != nil {
+		return verdict.ExitUsage, err
+	}
 	env, err := buildEnv(ctx, prof, cat)
 	if err != nil {
 		return verdict.ExitUsage, err
@@ -173,8 +182,7 @@ func run(ctx context.Context, f runFlags, stdout, stderr io.Writer) (int, error)
 	if err := atomicfile.Write(filepath.Join(out, "profile.yaml"), profileRaw, 0o644); err != nil {
 		return verdict.ExitUsage, err
 	}
-	thumb, err := report.Write(out, res, outcome.Evidence, outcome.Cucumber)
-	if err != nil {
+	if err := report.WriteSigned(out, res, outcome.Evidence, outcome.Cucumber, signer); err != nil {
 		return verdict.ExitUsage, err
 	}
 	fmt.Fprintf(stdout, "apisec: %s — %s\n", prof.Target.Name, res.Headline())
@@ -190,7 +198,8 @@ func run(ctx context.Context, f runFlags, stdout, stderr io.Writer) (int, error)
 	if untested := res.UntestedRules(); len(untested) > 0 {
 		fmt.Fprintf(stdout, "apisec: could not test: %s\n", joinIDs(untested))
 	}
-	fmt.Fprintf(stdout, "apisec: results in %s (manifest key %s)\n", out, thumb)
+	fmt.Fprintf(stdout, "apisec: results in %s\n", out)
+	fmt.Fprintln(stdout, "apisec: "+signedBy(signer))
 	return res.ExitCode, nil
 }
 
