@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/apisec/apisec/harness/catalogue"
+	"github.com/apisec/apisec/harness/declare"
+	"github.com/apisec/apisec/harness/trust"
 	"github.com/apisec/apisec/harness/verdict"
 	"github.com/go-jose/go-jose/v4"
 	"github.com/stretchr/testify/assert"
@@ -175,4 +177,34 @@ func TestVerifyRefusesMismatchedManifests(t *testing.T) {
 	sign(Manifest{Schema: ManifestSchema, RunID: "r1", Signer: ManifestSigner{Thumbprint: thumb}, Files: files}, ManifestType)
 	_, err = VerifyManifest(dir, Pin{})
 	require.NoError(t, err, "control: the same manifest naming its own key verifies")
+}
+
+// The renderings name the signing key, where each anchor came from, mark a
+// TLS decision resting on a vendor-supplied CA, and show a rejected
+// declaration only by why.
+func TestRenderingsShowProvenance(t *testing.T) {
+	op, _ := operatorKey(t)
+	res, items := sampleResults(t)
+	res.Trust = &trust.Report{Anchors: []trust.Anchor{
+		{Use: trust.UseTLS, Source: trust.Profile, File: "ca.pem", Subject: "CN=Vendor Private CA", Fingerprint: "ab12", Decided: []string{"api.example:443"}},
+		{Use: trust.UseRolePrefix + "deployer", Source: trust.OperatorPinned, File: "trust/roles/deployer.pem", Fingerprint: "cd34"},
+	}, Notes: []string{"profile declarations.trusted_keys ignored: the operator pins the role keys"}}
+	res.Declarations = append(res.Declarations, declare.Checked{File: "forged.jws", Rejected: "signature does not verify with the key the operator trusts for the deployer role"})
+	dir := t.TempDir()
+	require.NoError(t, WriteSigned(dir, res, items, nil, op))
+	for _, f := range []string{HTMLFile, SummaryFile} {
+		b, err := os.ReadFile(filepath.Join(dir, f))
+		require.NoError(t, err)
+		page := string(b)
+		assert.Contains(t, page, "Manifest signed by the operator key "+op.Thumbprint, f)
+		assert.Contains(t, page, "from profile (vendor-supplied) (ca.pem); decided TLS trust of api.example:443 — TRUST RESTED ON A VENDOR-SUPPLIED PRIVATE CA", f)
+		assert.Contains(t, page, "deployer role key (thumbprint cd34) — from operator", f)
+		assert.Contains(t, page, "trusted_keys ignored", f)
+	}
+	page, err := os.ReadFile(filepath.Join(dir, HTMLFile))
+	require.NoError(t, err)
+	assert.Contains(t, string(page), "forged.jws</code> — <strong>rejected</strong>: signature does not verify")
+	md, err := os.ReadFile(filepath.Join(dir, SummaryFile))
+	require.NoError(t, err)
+	assert.Contains(t, string(md), "forged.jws — REJECTED: signature does not verify")
 }

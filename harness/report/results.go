@@ -12,6 +12,7 @@ import (
 
 	"github.com/apisec/apisec/harness/catalogue"
 	"github.com/apisec/apisec/harness/declare"
+	"github.com/apisec/apisec/harness/trust"
 	"github.com/apisec/apisec/harness/verdict"
 )
 
@@ -37,6 +38,9 @@ type Results struct {
 	Roles        []verdict.RoleResult  `json:"roles"`
 	Rules        []verdict.RuleResult  `json:"rules"`
 	Declarations []declare.Checked     `json:"declarations"`
+	// Trust lists the anchors that decided (TLS roots, role keys), where
+	// each came from, and which TLS trust decisions rested on which.
+	Trust *trust.Report `json:"trust,omitempty"`
 }
 
 // Run describes the run itself.

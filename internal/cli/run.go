@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/x509"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -25,6 +24,7 @@ import (
 	"github.com/apisec/apisec/harness/pki"
 	"github.com/apisec/apisec/harness/profile"
 	"github.com/apisec/apisec/harness/report"
+	"github.com/apisec/apisec/harness/trust"
 	"github.com/apisec/apisec/harness/verdict"
 	"github.com/apisec/apisec/steps"
 	"golang.org/x/term"
@@ -92,6 +92,10 @@ func run(ctx context.Context, f runFlags, stdout, stderr io.Writer) (int, error)
 	}
 	profilePath := f.profile
 	target := report.Target{}
+	prov, err := provenanceFor(f)
+	if err != nil {
+		return verdict.ExitUsage, err
+	}
 	if profilePath == "" {
 		// Only the embedded reference target needs the suite's own PKI; a
 		// profile names the keys it uses.
@@ -140,7 +144,7 @@ func run(ctx context.Context, f runFlags, stdout, stderr io.Writer) (int, error)
 	if err != nil {
 		return verdict.ExitUsage, err
 	}
-	env, err := buildEnv(ctx, prof, cat)
+	env, err := buildEnv(ctx, prof, cat, prov)
 	if err != nil {
 		return verdict.ExitUsage, err
 	}
@@ -179,6 +183,7 @@ func run(ctx context.Context, f runFlags, stdout, stderr io.Writer) (int, error)
 		DurationMS: finished.Sub(started).Milliseconds(),
 		Requests:   env.Guard.Used(), TLSEdition: prof.TLS.Guideline, ProfileHash: hex.EncodeToString(sum[:]),
 	}, target, report.NewScope(cat.Rules(), selected, scopeWhy(f)), *claimed, outcome.Rules, env.Declarations)
+	res.Trust = env.Trust.Report()
 	if err := atomicfile.Write(filepath.Join(out, "profile.yaml"), profileRaw, 0o644); err != nil {
 		return verdict.ExitUsage, err
 	}
@@ -293,30 +298,23 @@ func startReference(ctx context.Context, set *pki.Set, defects []string) (*refer
 // buildEnv turns a profile into the run's environment: trust anchor, guard,
 // verified declarations. A target that cannot be reached at all is a
 // configuration error (exit 2), not a run full of errors.
-func buildEnv(ctx context.Context, prof *profile.Profile, cat catalogue.Catalogue) (*steps.Env, error) {
-	var roots *x509.CertPool
-	if prof.CAFile != "" {
-		raw, err := os.ReadFile(prof.Path(prof.CAFile))
-		if err != nil {
-			return nil, usagef("profile ca_file: cannot read %s", prof.CAFile)
-		}
-		roots = x509.NewCertPool()
-		if !roots.AppendCertsFromPEM(raw) {
-			return nil, usagef("profile ca_file: %s holds no PEM certificate", prof.CAFile)
-		}
+func buildEnv(ctx context.Context, prof *profile.Profile, cat catalogue.Catalogue, prov provenance) (*steps.Env, error) {
+	ts, err := trust.Load(prof, prov.operator)
+	if err != nil {
+		return nil, usagef("%v", err)
 	}
 	guard := conduct.NewGuard(conduct.Config{
 		Hosts: prof.Hosts(), RatePerSecond: prof.Limits.RatePerSecond, Timeout: prof.Timeout(),
-		MaxRequests: prof.Limits.MaxRequests, RootCAs: roots,
+		MaxRequests: prof.Limits.MaxRequests, RootCAs: ts.Roots,
 	})
-	decls, err := declare.FromProfile(prof, cat, time.Now)
+	decls, err := declare.Load(prof, cat, time.Now, prov.declarationOptions(ts))
 	if err != nil {
 		return nil, usagef("profile %v", err)
 	}
 	if err := reachable(ctx, prof, guard); err != nil {
 		return nil, usagef("%v", err)
 	}
-	return &steps.Env{Profile: prof, Catalogue: cat, Guard: guard, Declarations: decls, Now: time.Now, Shared: steps.NewMemo()}, nil
+	return &steps.Env{Profile: prof, Catalogue: cat, Guard: guard, Declarations: decls, Now: time.Now, Shared: steps.NewMemo(), Trust: ts}, nil
 }
 
 // reachable dials the base URL through the conduct guard, so the dial is
