@@ -39,13 +39,14 @@ func cmdKeys(args []string, stdout io.Writer) error {
 		return nil
 	case "show":
 		fs := newFlags("keys show", "keys show FILE", stdout)
-		if err := parse(fs, args[1:]); err != nil {
+		files, err := parseWithOperands(fs, args[1:])
+		if err != nil {
 			return err
 		}
-		if fs.NArg() != 1 {
+		if len(files) != 1 {
 			return usagef("keys show: want one key file (PEM public or private key, certificate, or JWK)")
 		}
-		pub, err := report.LoadPublicKey(fs.Arg(0))
+		pub, err := report.LoadPublicKey(files[0])
 		if err != nil {
 			return usagef("keys show: %v", err)
 		}
@@ -125,7 +126,7 @@ func cmdVerify(args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "apisec: %s verified: signed by the pinned key %s; every file matches the manifest; results.json's verdicts are the ones its scenario results make\n", dir, v.Thumbprint)
 		return nil
 	}
-	fmt.Fprintf(stdout, "apisec: %s: every file matches the manifest; results.json's verdicts are the ones its scenario results make\n", dir)
+	fmt.Fprintf(stdout, "apisec: %s: integrity verified: every file matches the manifest; results.json's verdicts are the ones its scenario results make\n", dir)
 	fmt.Fprintf(stdout, "apisec: WARNING: INTEGRITY ONLY, NOT WHO SIGNED. No key is pinned: the manifest is signed by key %s (%s, as the folder itself says), and anyone can re-sign an edited folder with a key of their own. Compare that thumbprint with the one the operator published, or run: apisec verify %s --key OPERATOR.pub.pem (or --thumbprint T)\n",
 		v.Thumbprint, v.Origin, dir)
 	return nil
