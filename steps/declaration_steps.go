@@ -33,11 +33,8 @@ func (d *declarationState) collect(w *World, id string) error {
 		return verdict.CouldNotTestf("declaration", "feature names unknown rule %q", id)
 	}
 	for _, c := range w.env.Declarations {
-		for _, r := range c.Statement.Rules {
-			if strings.EqualFold(r, id) {
-				d.covering = append(d.covering, c)
-				break
-			}
+		if c.Names(id) {
+			d.covering = append(d.covering, c)
 		}
 	}
 	return nil

@@ -174,6 +174,9 @@ func (s *tlsState) requireBelow(w *World, category string, limit ncsc.Level) err
 	if !ok {
 		return fmt.Errorf("unknown TLS category %q", category)
 	}
+	if category == "certificate" {
+		s.noteTrustAnchors(w) // trust_steps.go
+	}
 	var bad []endpointFinding
 	var all []endpointFinding
 	for _, f := range s.findings {

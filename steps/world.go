@@ -12,6 +12,7 @@ import (
 	"github.com/apisec/apisec/harness/declare"
 	"github.com/apisec/apisec/harness/evidence"
 	"github.com/apisec/apisec/harness/profile"
+	"github.com/apisec/apisec/harness/trust"
 	"github.com/apisec/apisec/harness/verdict"
 )
 
@@ -30,6 +31,10 @@ type Env struct {
 	// Shared holds per-run results that several scenarios read (a TLS scan
 	// of an endpoint, fetched metadata), computed once on first use.
 	Shared *Memo
+	// Trust are the run's trust anchors and where each came from; TLS
+	// steps record which anchor decided an endpoint's certificate trust.
+	// Nil in tests that need none.
+	Trust *trust.Set
 }
 
 // World is the state of one scenario. godog builds a fresh one per scenario,

@@ -16,8 +16,16 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// MediaType is the JWS "typ" of a declaration.
+// MediaType is the JWS "typ" of a declaration (RFC 7515 §4.1.9; RFC 8725
+// §3.11 explicit typing): a JWS of another type, an access token or a
+// manifest, is never taken for a declaration. The payload is YAML, hence
+// +yaml (RFC 9512), not +jwt.
 const MediaType = "apisec-declaration+yaml"
+
+// DefaultMaxValidity is the longest a declaration may be valid
+// (expires_at - issued_at) unless the operator allows more: a declaration
+// is re-confirmed at least about once a year.
+const DefaultMaxValidity = 400 * 24 * time.Hour
 
 // asymmetricAlgs are the only algorithms a declaration may be signed with:
 // a declaration must be attributable to one role's private key, which a
@@ -71,66 +79,122 @@ type Verifier struct {
 	Now       func() time.Time
 	// Test marks every declaration as a test declaration in the report.
 	Test bool
+	// KeySource names who supplied each trusted key, for reasons
+	// ("profile", "operator"); default "profile".
+	KeySource map[catalogue.Role]string
+	// MaxValidity caps expires_at - issued_at (default DefaultMaxValidity).
+	MaxValidity time.Duration
+	// TestRequested: the profile says its declarations are TEST ones
+	// (declarations.test). Such a declaration is accepted, marked TEST,
+	// only when AllowTest (the operator's --test-declarations) is set or
+	// it verifies with one of ThrowAway, the suite's own test role keys.
+	TestRequested bool
+	AllowTest     bool
+	ThrowAway     map[catalogue.Role]crypto.PublicKey
 }
 
 // Verify checks one compact JWS. It always returns a Checked: Rejected holds
 // the first reason the declaration cannot be used.
+//
+// A rejected declaration carries only its file and why: none of its
+// claims (declarant, dates, remarks) is shown as if it were content. The
+// rules it claims to cover are kept unexported, so the rule's scenario can
+// say that its declaration was rejected.
 func (v Verifier) Verify(file string, raw []byte) Checked {
 	c := Checked{File: file, Test: v.Test}
-	st, thumb, err := v.verify(bytes.TrimSpace(raw))
-	c.Statement, c.KeyThumbprint = st, thumb
+	st, thumb, test, err := v.verify(bytes.TrimSpace(raw))
 	if err != nil {
-		c.Rejected = err.Error()
+		return Checked{File: file, Rejected: err.Error(), claimed: slices.Clone(st.Rules)}
 	}
+	c.Statement, c.KeyThumbprint, c.Test = st, thumb, c.Test || test
 	return c
 }
 
-func (v Verifier) verify(raw []byte) (Statement, string, error) {
+// verify returns the verified statement, the key thumbprint and whether it
+// is a TEST declaration. On error the statement holds at most the rules the
+// payload claims (for matching, never for display).
+func (v Verifier) verify(raw []byte) (Statement, string, bool, error) {
 	var st Statement
 	if len(raw) == 0 {
-		return st, "", errors.New("declaration is empty")
+		return st, "", false, errors.New("declaration is empty")
 	}
 	if !compactJWS.Match(raw) {
-		return st, "", errors.New("declaration is not a compact JWS (unsigned YAML is not accepted)")
+		return st, "", false, errors.New("declaration is not a compact JWS (unsigned YAML is not accepted)")
 	}
 	obj, err := jose.ParseSigned(string(raw), asymmetricAlgs)
 	if err != nil {
-		return st, "", fmt.Errorf("declaration is not signed with an asymmetric algorithm: %v", err)
+		return st, "", false, errors.New("declaration is not signed with an asymmetric algorithm (RFC 8725 §3.1)")
 	}
 	if len(obj.Signatures) != 1 {
-		return st, "", errors.New("declaration must carry exactly one signature")
+		return st, "", false, errors.New("declaration must carry exactly one signature")
+	}
+	if typ, _ := obj.Signatures[0].Protected.ExtraHeaders[jose.HeaderType].(string); !strings.EqualFold(strings.TrimPrefix(strings.ToLower(typ), "application/"), MediaType) {
+		return st, "", false, fmt.Errorf("declaration has JWS typ %q, not %s (RFC 8725 §3.11 explicit typing)", clip(typ, 40), MediaType)
 	}
 	// The role inside the unverified payload only selects which trusted key
-	// to verify with; nothing else is read before the signature checks out.
+	// to verify with; nothing else is read, or shown, before the signature
+	// checks out.
 	if err := yaml.Unmarshal(obj.UnsafePayloadWithoutVerification(), &st); err != nil {
-		return Statement{}, "", fmt.Errorf("declaration payload is not valid YAML: %v", oneLine(err))
+		return Statement{}, "", false, errors.New("declaration payload is not valid YAML")
 	}
+	claimed := Statement{Rules: st.Rules}
 	role, err := catalogue.ParseRole(string(st.Role))
 	if err != nil {
-		return st, "", fmt.Errorf("declaration names %v", err)
+		return claimed, "", false, errors.New("declaration names no known role (specifier, developer or deployer)")
 	}
 	key, ok := v.Trusted[role]
 	if !ok || key == nil {
-		return st, "", fmt.Errorf("the profile trusts no key for the %s role", role)
+		return claimed, "", false, fmt.Errorf("the run trusts no key for the %s role", role)
 	}
 	payload, err := obj.Verify(key)
 	if err != nil {
-		return st, "", fmt.Errorf("signature does not verify with the key the profile trusts for the %s role", role)
+		return claimed, "", false, fmt.Errorf("signature does not verify with the key the %s trusts for the %s role", v.source(role), role)
 	}
 	var verified Statement
 	dec := yaml.NewDecoder(bytes.NewReader(payload))
 	dec.KnownFields(true)
 	if err := dec.Decode(&verified); err != nil {
-		return st, "", fmt.Errorf("declaration payload: %v", oneLine(err))
+		return claimed, "", false, fmt.Errorf("declaration payload: %v", oneLine(err))
 	}
-	thumb, _ := (&jose.JSONWebKey{Key: key}).Thumbprint(crypto.SHA256)
+	claimed.Rules = verified.Rules
+	t, _ := (&jose.JSONWebKey{Key: key}).Thumbprint(crypto.SHA256)
+	thumb := fmt.Sprintf("%x", t)
 	if err := verified.validateShape(); err != nil {
-		return verified, fmt.Sprintf("%x", thumb), err
+		return claimed, thumb, false, err
 	}
 	if err := v.checkContent(verified); err != nil {
-		return verified, fmt.Sprintf("%x", thumb), err
+		return claimed, thumb, false, err
 	}
-	return verified, fmt.Sprintf("%x", thumb), nil
+	test := v.throwAway(role, key)
+	if v.TestRequested && !test && !v.AllowTest {
+		return claimed, thumb, false, errors.New("TEST declaration (profile declarations.test: true): accepted only when the operator passes --test-declarations")
+	}
+	return verified, thumb, test || v.TestRequested, nil
+}
+
+func (v Verifier) source(r catalogue.Role) string {
+	if s := v.KeySource[r]; s != "" {
+		return s
+	}
+	return "profile"
+}
+
+// throwAway: the key is the suite's own test key for the role.
+func (v Verifier) throwAway(r catalogue.Role, key crypto.PublicKey) bool {
+	k, ok := v.ThrowAway[r]
+	if !ok || k == nil {
+		return false
+	}
+	a, err1 := (&jose.JSONWebKey{Key: k}).Thumbprint(crypto.SHA256)
+	b, err2 := (&jose.JSONWebKey{Key: key}).Thumbprint(crypto.SHA256)
+	return err1 == nil && err2 == nil && string(a) == string(b)
+}
+
+func clip(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
 }
 
 func (v Verifier) checkContent(st Statement) error {
@@ -146,6 +210,14 @@ func (v Verifier) checkContent(st Statement) error {
 	}
 	if !now.Before(st.ExpiresAt) {
 		return fmt.Errorf("declaration expired on %s", st.ExpiresAt.Format(time.RFC3339))
+	}
+	maxValidity := v.MaxValidity
+	if maxValidity <= 0 {
+		maxValidity = DefaultMaxValidity
+	}
+	if d := st.ExpiresAt.Sub(st.IssuedAt); d > maxValidity {
+		return fmt.Errorf("declaration is valid for %d days, longer than the %d days allowed (operator setting --declaration-max-days)",
+			int(d.Hours()/24), int(maxValidity.Hours()/24))
 	}
 	for _, id := range st.Rules {
 		r, ok := v.Catalogue.Lookup(id)
@@ -200,4 +272,12 @@ func oneLine(err error) string { return strings.Join(strings.Fields(err.Error())
 // declares that very rule.
 func (c Checked) Covers(r catalogue.Rule) bool {
 	return c.Rejected == "" && c.Statement.Role == r.Role && slices.Contains(c.Statement.Rules, r.ID)
+}
+
+// Names reports whether the declaration names a rule: a valid one in its
+// statement, a rejected one in the rules its payload claimed (so the rule
+// can say its declaration was rejected, and why).
+func (c Checked) Names(id string) bool {
+	match := func(r string) bool { return strings.EqualFold(r, id) }
+	return slices.ContainsFunc(c.Statement.Rules, match) || slices.ContainsFunc(c.claimed, match)
 }

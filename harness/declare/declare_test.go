@@ -9,11 +9,13 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/apisec/apisec/harness/catalogue"
+	gojose "github.com/go-jose/go-jose/v4"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
@@ -135,4 +137,70 @@ func tamper(compact string) string {
 	body, _ := base64.RawURLEncoding.DecodeString(parts[1])
 	body = []byte(strings.Replace(string(body), "SC003", "SC004", 1))
 	return parts[0] + "." + base64.RawURLEncoding.EncodeToString(body) + "." + parts[2]
+}
+
+// Issue 10: typ, maximum validity, TEST declarations, and a rejected
+// declaration that shows only why.
+func TestVerifyOperatorRules(t *testing.T) {
+	deployer := newKey(t)
+	trusted := map[catalogue.Role]crypto.PublicKey{catalogue.Deployer: deployer.Public()}
+	sc003, _ := catalogue.Default().Lookup("SC003")
+
+	t.Run("typ is checked", func(t *testing.T) {
+		body, err := yaml.Marshal(validStatement())
+		require.NoError(t, err)
+		signer, err := gojose.NewSigner(gojose.SigningKey{Algorithm: gojose.ES256, Key: deployer}, (&gojose.SignerOptions{}).WithType("JWT"))
+		require.NoError(t, err)
+		obj, err := signer.Sign(body)
+		require.NoError(t, err)
+		jws, err := obj.CompactSerialize()
+		require.NoError(t, err)
+		c := verifier(trusted).Verify("d.jws", []byte(jws))
+		assert.Contains(t, c.Rejected, `JWS typ "JWT", not apisec-declaration+yaml`)
+		good, err := Sign(validStatement(), deployer)
+		require.NoError(t, err)
+		assert.Empty(t, verifier(trusted).Verify("d.jws", []byte(good)).Rejected, "control: apisec declare's own typ")
+	})
+	t.Run("a hundred-year validity is refused", func(t *testing.T) {
+		st := validStatement()
+		st.ExpiresAt = st.IssuedAt.Add(100 * 365 * 24 * time.Hour)
+		jws, err := Sign(st, deployer)
+		require.NoError(t, err)
+		c := verifier(trusted).Verify("d.jws", []byte(jws))
+		assert.Contains(t, c.Rejected, "longer than the 400 days allowed")
+		v := verifier(trusted)
+		v.MaxValidity = 200 * 365 * 24 * time.Hour
+		assert.Empty(t, v.Verify("d.jws", []byte(jws)).Rejected, "the operator may allow more")
+	})
+	t.Run("a rejected declaration shows only why", func(t *testing.T) {
+		st := validStatement()
+		st.Declarant, st.Remarks = "Forged Ministry of Health", "approved by the minister"
+		jws, err := Sign(st, newKey(t))
+		require.NoError(t, err)
+		c := verifier(trusted).Verify("forged.jws", []byte(jws))
+		require.NotEmpty(t, c.Rejected)
+		out, err := json.Marshal(c)
+		require.NoError(t, err)
+		assert.NotContains(t, string(out), "Forged")
+		assert.NotContains(t, string(out), "minister")
+		assert.True(t, c.Names("SC003"), "the rule it claimed can still say its declaration was rejected")
+		assert.False(t, c.Covers(sc003))
+	})
+	t.Run("TEST declarations need the operator", func(t *testing.T) {
+		jws, err := Sign(validStatement(), deployer)
+		require.NoError(t, err)
+		v := verifier(trusted)
+		v.TestRequested = true
+		c := v.Verify("d.jws", []byte(jws))
+		assert.Contains(t, c.Rejected, "--test-declarations")
+		v.AllowTest = true
+		c = v.Verify("d.jws", []byte(jws))
+		require.Empty(t, c.Rejected)
+		assert.True(t, c.Test, "accepted, and marked TEST")
+		v = verifier(trusted)
+		v.ThrowAway = trusted
+		c = v.Verify("d.jws", []byte(jws))
+		require.Empty(t, c.Rejected)
+		assert.True(t, c.Test, "signed by the suite's own throw-away key: TEST, whatever the profile says")
+	})
 }

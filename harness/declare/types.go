@@ -36,6 +36,11 @@ type Checked struct {
 	KeyThumbprint string `json:"key_thumbprint,omitempty"`
 	// Rejected is empty for a valid declaration.
 	Rejected string `json:"rejected,omitempty"`
-	// Test is true for declarations signed with the suite's throw-away keys.
+	// Test is true for TEST declarations: signed with the suite's
+	// throw-away keys, or accepted as TEST by the operator's
+	// --test-declarations. They are never shown as plain conformance.
 	Test bool `json:"test,omitempty"`
+	// claimed are the rules a rejected declaration's payload named; never
+	// serialised or shown (see Names).
+	claimed []string
 }

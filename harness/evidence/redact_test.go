@@ -1,29 +1,104 @@
 package evidence
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
+const (
+	jwtHead   = "eyJhbGciOiJFUzI1NiJ9"
+	jwtClaims = "eyJpc3MiOiJhIn0"
+	jwtSig    = "c2lnbmF0dXJlLXRoYXQtbXVzdC1nbw"
+	jwt       = jwtHead + "." + jwtClaims + "." + jwtSig
+)
+
+// Each case is one encoding a secret reaches evidence in: gone must vanish,
+// kept must survive (the shape a reader needs).
 func TestRedact(t *testing.T) {
-	const jwt = "eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJhIn0.c2lnbmF0dXJlLXRoYXQtbXVzdC1nbw"
+	b64 := base64.RawURLEncoding.EncodeToString
+	lenientJWT := b64([]byte(`{"alg":"ES256"}`)) + "==." + jwtClaims + "." + "abc%2Bdef%0D%0Aghi-SIGNATURE-REST"
 	cases := []struct {
-		name, in, gone, kept string
+		name string
+		in   string
+		gone []string
+		kept []string
 	}{
-		{"authorization header", "GET / HTTP/1.1\r\nAuthorization: Bearer abc.def.ghi\r\n", "abc.def", "Authorization: [REDACTED]"},
-		{"jwt signature", "client_assertion=" + jwt, "c2lnbmF0dXJl", "eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJhIn0."},
-		{"access token in json", `{"access_token":"s3cr3t","token_type":"Bearer"}`, "s3cr3t", `"token_type":"Bearer"`},
-		{"client secret in form", "grant_type=x&client_secret=hunter2&scope=a", "hunter2", "scope=a"},
-		{"private key pem", "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\n-----END EC PRIVATE KEY-----", "MHcCAQEE", "PRIVATE KEY"},
-		{"wsse password", `<wsse:Password Type="x">pw123</wsse:Password>`, "pw123", "<wsse:Password"},
-		{"jwk private member", `{"kty":"EC","d":"privatepart","x":"pub"}`, "privatepart", `"x":"pub"`},
-		{"cookie", "Set-Cookie: session=abcdef; Secure", "abcdef", "Set-Cookie: [REDACTED]"},
+		{"authorization bearer opaque", "GET / HTTP/1.1\r\nAuthorization: Bearer opaque-token-123\r\n", []string{"opaque-token-123"}, []string{"Authorization: Bearer [REDACTED]"}},
+		{"authorization bearer jwt keeps header and claims", "Authorization: Bearer " + jwt + "\n", []string{jwtSig}, []string{"Bearer " + jwtHead + "." + jwtClaims + ".[REDACTED]"}},
+		{"authorization basic", "Authorization: Basic YXBpc2VjOnNlY3JldA==\n", []string{"YXBpc2VjOnNlY3JldA"}, []string{"Authorization: Basic [REDACTED]"}},
+		{"jwt signature in a form", "client_assertion=" + jwt, []string{jwtSig}, []string{jwtHead + "." + jwtClaims + "."}},
+		{"lenient base64 assertion", "grant_type=x&client_assertion=" + lenientJWT + "&scope=s", []string{"abc", "ghi", "SIGNATURE-REST"}, []string{"&scope=s", jwtClaims}},
+		{"non-jwt assertion is gone whole", "assertion=PHNhbWw6QXNzZXJ0aW9u&x=1", []string{"PHNhbWw6QXNzZXJ0aW9u"}, []string{"assertion=[REDACTED]&x=1"}},
+		{"access token in json", `{"access_token":"s3cr3t","token_type":"Bearer"}`, []string{"s3cr3t"}, []string{`"token_type":"Bearer"`}},
+		{"client secret in form", "grant_type=x&client_secret=hunter2&scope=a", []string{"hunter2"}, []string{"scope=a"}},
+		{"client secret in a form inside json, & escaped", `{"request_body":"grant_type=x\u0026client_secret=hunter2\u0026scope=a"}`, []string{"hunter2"}, []string{"scope=a", "grant_type=x"}},
+		{"client secret yaml", "client_secret: hunter2\nname: x\n", []string{"hunter2"}, []string{"name: x"}},
+		{"private key pem", "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\n-----END EC PRIVATE KEY-----", []string{"MHcCAQEE"}, []string{"PRIVATE KEY"}},
+		{"truncated private key pem", "x\n-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBM", []string{"MIGHAgEAMBM"}, []string{"BEGIN PRIVATE KEY"}},
+		{"certificate pem stays", "-----BEGIN CERTIFICATE-----\nMIIBcert\n-----END CERTIFICATE-----", nil, []string{"MIIBcert"}},
+		{"wsse password", `<wsse:Password Type="x">pw123</wsse:Password>`, []string{"pw123"}, []string{"<wsse:Password"}},
+		{"jwk private member", `{"kty":"EC","d":"privatepart","x":"pub"}`, []string{"privatepart"}, []string{`"x":"pub"`}},
+		{"jwks in a json string", `{"response_body":"{\"keys\":[{\"kty\":\"RSA\",\"n\":\"nnn\",\"d\":\"ddd\",\"p\":\"ppp\",\"qi\":\"qqq\"}]}"}`, []string{"ddd", "ppp", "qqq"}, []string{"nnn"}},
+		{"jwks in a transcript", "HTTP/1.1 200 OK\n\n{\"keys\":[{\"kty\":\"oct\",\"k\":\"symmetric\"}]}", []string{"symmetric"}, []string{`"kty":"oct"`}},
+		{"set-cookie line", "Set-Cookie: session=abcdef; Path=/; Secure; HttpOnly", []string{"abcdef"}, []string{"Set-Cookie: session=[REDACTED]; Path=/; Secure; HttpOnly"}},
+		{"set-cookie lines joined", "Set-Cookie: a=one1; Expires=Wed, 21 Oct 2026 07:28:00 GMT, b=two2; Secure", []string{"one1", "two2"}, []string{"Expires=Wed, 21 Oct 2026", "b=[REDACTED]; Secure"}},
+		{"set-cookie in a json header map", `{"response_headers":{"Set-Cookie":["sid=canary1; Secure; SameSite=Strict"]}}`, []string{"canary1"}, []string{"sid=[REDACTED]; Secure; SameSite=Strict"}},
+		{"cookie request header", "Cookie: a=1x; b=2y\n", []string{"1x", "2y"}, []string{"Cookie: a=[REDACTED]; b=[REDACTED]"}},
+		{"signature value", `<ds:SignatureValue Id="s">QUJDREVGR0g=</ds:SignatureValue>`, []string{"QUJDREVGR0g"}, []string{`<ds:SignatureValue Id="s">[REDACTED]</ds:SignatureValue>`}},
+		{"signature value json-escaped", `{"sent":"\u003cds:SignatureValue\u003eQUJDREVGR0g=\u003c/ds:SignatureValue\u003e"}`, []string{"QUJDREVGR0g"}, []string{"SignatureValue>[REDACTED]<"}},
+		{"signature value entity-escaped", `&lt;ds:SignatureValue&gt;QUJDREVGR0g=&lt;/ds:SignatureValue&gt;`, []string{"QUJDREVGR0g"}, []string{"[REDACTED]"}},
+		{"cipher value", `<xenc:CipherValue>c2VjcmV0</xenc:CipherValue>`, []string{"c2VjcmV0"}, []string{"<xenc:CipherValue>[REDACTED]"}},
+		{"kerberos binary security token", `<wsse:BinarySecurityToken ValueType="http://docs.oasis-open.org/wss/oasis-wss-kerberos-token-profile-1.1#GSS_Kerberosv5_AP_REQ">a2VyYmVyb3M=</wsse:BinarySecurityToken>`, []string{"a2VyYmVyb3M"}, []string{"GSS_Kerberosv5_AP_REQ"}},
+		{"x509 binary security token stays", `<wsse:BinarySecurityToken ValueType="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3">MIIBcert</wsse:BinarySecurityToken>`, nil, []string{"MIIBcert"}},
+		{"jwe", "eyJhbGciOiJSU0EtT0FFUCIsImVuYyI6IkEyNTZHQ00ifQ.ZW5ja2V5.aXY.Y2lwaGVydGV4dA.dGFn", []string{"ZW5ja2V5", "Y2lwaGVydGV4dA"}, []string{"eyJhbGciOiJSU0EtT0FFUCIsImVuYyI6IkEyNTZHQ00ifQ.[REDACTED]"}},
+		{"jws json serialization", `{"payload":"eyJhIjoxfQ","protected":"eyJhbGciOiJFUzI1NiJ9","signature":"` + strings.Repeat("Ab9_", 16) + `"}`, []string{strings.Repeat("Ab9_", 16)}, []string{`"payload":"eyJhIjoxfQ"`}},
+		{"tls signature names stay", `{"signature_algorithm":"rsa_pss_rsae_sha256","signature":"ecdsa_secp256r1_sha256"}`, nil, []string{"rsa_pss_rsae_sha256", "ecdsa_secp256r1_sha256"}},
+		{"challenge params stay", `WWW-Authenticate: Bearer error="invalid_token", realm="api"`, nil, []string{`Bearer error="invalid_token", realm="api"`}},
+		{"prose stays", "expected 401 with a Bearer challenge; status code=400; error code invalid_client", nil, []string{"Bearer challenge", "code=400"}},
+		{"authorization code in a redirect", "Location: https://c.example/cb?code=SplxlOBeZQQYbYS6WxSbIA&state=xyz", []string{"SplxlOBeZQQYbYS6WxSbIA"}, []string{"state=xyz"}},
+		{"code members stay", `{"code":"invalid_request","coding":[{"code":"110112"}]}`, nil, []string{"invalid_request", "110112"}},
+		{"bearer in a go header map", "map[Authorization:[Bearer 2YotnFZFEjr1zCsicMWpAA]]", []string{"2YotnFZFEjr1zCsicMWpAA"}, []string{"Bearer [REDACTED]"}},
 	}
 	for _, tc := range cases {
-		out := string(Redact([]byte(tc.in)))
-		assert.NotContains(t, out, tc.gone, tc.name)
-		assert.True(t, strings.Contains(out, tc.kept), "%s: %q lacks %q", tc.name, out, tc.kept)
+		t.Run(tc.name, func(t *testing.T) {
+			out := string(Redact([]byte(tc.in)))
+			for _, g := range tc.gone {
+				assert.NotContains(t, out, g)
+			}
+			for _, k := range tc.kept {
+				assert.Contains(t, out, k)
+			}
+			assert.Equal(t, out, string(Redact([]byte(out))), "redaction is idempotent")
+			if json.Valid([]byte(tc.in)) {
+				assert.True(t, json.Valid([]byte(out)), "a JSON document stays JSON: %s", out)
+			}
+		})
 	}
+}
+
+// A JSON document without secrets comes back byte for byte: the walker
+// re-encodes only what it changed.
+func TestRedactLeavesCleanJSONAlone(t *testing.T) {
+	in := "{\n  \"b\": \"\\u003cok\\u003e\",\n  \"a\": [1, 2.50, true, null, \"x\"],\n  \"nested\": {\"k2\": \"v\"}\n}\n"
+	require.Equal(t, in, string(Redact([]byte(in))))
+}
+
+// FuzzRedact: any input comes back without a panic, JSON stays JSON, and a
+// second pass changes nothing.
+func FuzzRedact(f *testing.F) {
+	f.Add([]byte(`{"d":"x","Set-Cookie":["a=b"]}`))
+	f.Add([]byte("Authorization: Bearer " + jwt + "\n\nclient_secret=a&b=c"))
+	f.Add([]byte(`<ds:SignatureValue>QUJD</ds:SignatureValue>`))
+	f.Add([]byte(`{"x":"\"d\":\"y\""}`))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		out := Redact(in)
+		if json.Valid(in) && !json.Valid(out) {
+			t.Fatalf("valid JSON became invalid: %q -> %q", in, out)
+		}
+	})
 }

@@ -33,7 +33,7 @@ th{background:#f3f3f3}.pass,.attested{background:#e6f5e9}.fail{background:#f9d6d
 <h1>apisec: {{.Target.Name}}</h1>
 <div class="level {{.Outcome}}">{{if eq .Scope.Kind "partial"}}<strong>Partial run</strong> — {{end}}Achieved level: <strong>{{.AchievedLevel}}</strong> — claimed {{.ClaimedLevel}}: {{.Outcome}}{{with .LevelsNotAssessed}}; not assessed: {{join . ", "}}{{end}} (exit {{.ExitCode}})</div>
 <p>Target <code>{{.Target.BaseURL}}</code> ({{join .Target.Interfaces ", "}}){{if .Target.Reference}} — embedded reference target, defects: {{if .Target.Defects}}{{join .Target.Defects ", "}}{{else}}none{{end}}{{end}}.<br>
-Run <code>{{.Run.ID}}</code>, {{.Run.Started.Format "2006-01-02 15:04:05Z07:00"}}, {{.Run.DurationMS}} ms, {{.Run.Requests}} requests/handshakes, suite {{.Run.SuiteVersion}}, NCSC TLS edition {{.Run.TLSEdition}}.
+Run <code>{{.Run.ID}}</code>, {{.Run.Started.Format "2006-01-02 15:04:05Z07:00"}}, {{.Run.DurationMS}} ms, {{.Run.Requests}} requests/handshakes, suite {{.Run.SuiteVersion}}, NCSC TLS edition {{.Run.TLSEdition}}.{{template "signer" .}}
 {{if eq .Scope.Kind "partial"}}<br><strong>Partial run:</strong> assessed {{join .Scope.Selected ", "}}; a level that needs a rule it left out is not assessed.
 <br><small>Not run: {{range $i, $n := .Scope.NotRun}}{{if $i}}; {{end}}{{$n.Rule}} ({{$n.Reason}}){{end}}</small>{{end}}</p>
 
@@ -69,9 +69,8 @@ Run <code>{{.Run.ID}}</code>, {{.Run.Started.Format "2006-01-02 15:04:05Z07:00"}
 
 <h2>Declarations</h2>
 {{if not .Declarations}}<p>None in the profile.</p>{{end}}
-<ul>{{range .Declarations}}<li><code>{{.File}}</code> — {{.Statement.Role}} for {{join .Statement.Rules ", "}} by {{.Statement.Declarant}}{{if .Test}} <span class="test">TEST declaration (throw-away key)</span>{{end}}:
-{{if .Rejected}}<strong>rejected</strong>: {{.Rejected}}{{else}}valid until {{.Statement.ExpiresAt.Format "2006-01-02"}}{{end}}</li>{{end}}</ul>
-<p><small>Integrity: <code>manifest.json</code> lists the SHA-256 of every file, signed by this run's key; check with <code>apisec verify</code>.</small></p>
+<ul>{{range .Declarations}}<li><code>{{.File}}</code> — {{if .Rejected}}<strong>rejected</strong>: {{.Rejected}}{{else}}{{.Statement.Role}} for {{join .Statement.Rules ", "}} by {{.Statement.Declarant}}{{if .Test}} <span class="test">TEST declaration (throw-away key): not a declaration of conformity</span>{{end}}: valid until {{.Statement.ExpiresAt.Format "2006-01-02"}}{{end}}</li>{{end}}</ul>
+{{template "provenance" .}}
 </body></html>
 `))
 

@@ -28,6 +28,7 @@ func Markdown(res *Results) ([]byte, error) {
 	}
 	fmt.Fprintf(&b, "- Run %s, %s → %s (%d ms), %d requests/handshakes, suite %s\n", res.Run.ID,
 		res.Run.Started.Format("2006-01-02 15:04:05Z07:00"), res.Run.Finished.Format("15:04:05"), res.Run.DurationMS, res.Run.Requests, res.Run.SuiteVersion)
+	fmt.Fprintf(&b, "- %s\n", res.SignerLine())
 	if res.Scope.Kind == ScopePartial {
 		fmt.Fprintf(&b, "- **Partial run**: assessed %s; a level that needs a rule it left out is not assessed\n", strings.Join(res.Scope.Selected, ", "))
 		for _, n := range res.Scope.NotRun {
@@ -73,16 +74,18 @@ func Markdown(res *Results) ([]byte, error) {
 		b.WriteString("None in the profile.\n")
 	}
 	for _, d := range res.Declarations {
-		state := "valid"
 		if d.Rejected != "" {
-			state = "REJECTED: " + d.Rejected
+			// Only why: none of an unverified declaration's claims.
+			fmt.Fprintf(&b, "- %s — REJECTED: %s\n", d.File, d.Rejected)
+			continue
 		}
 		test := ""
 		if d.Test {
-			test = " (TEST declaration, throw-away key)"
+			test = " (TEST declaration, throw-away key: not a declaration of conformity)"
 		}
-		fmt.Fprintf(&b, "- %s — %s for %s%s: %s\n", d.File, d.Statement.Role, strings.Join(d.Statement.Rules, ", "), test, state)
+		fmt.Fprintf(&b, "- %s — %s for %s%s: valid\n", d.File, d.Statement.Role, strings.Join(d.Statement.Rules, ", "), test)
 	}
+	writeProvenance(&b, res)
 	return b.Bytes(), nil
 }
 

@@ -40,7 +40,7 @@ func TestWriteVerifyAndTamper(t *testing.T) {
 	dir := t.TempDir()
 	thumb, err := Write(dir, res, items, []byte(`[]`))
 	require.NoError(t, err)
-	require.Len(t, thumb, 64)
+	require.Len(t, thumb, 43)
 	for _, f := range []string{ResultsFile, SummaryFile, JUnitFile, CucumberFile, HTMLFile, DeclarationFile, ManifestFile} {
 		assert.FileExists(t, filepath.Join(dir, f))
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/apisec/apisec/harness/catalogue"
 	"github.com/apisec/apisec/harness/declare"
+	"github.com/apisec/apisec/harness/trust"
 	"github.com/apisec/apisec/harness/verdict"
 )
 
@@ -37,6 +38,9 @@ type Results struct {
 	Roles        []verdict.RoleResult  `json:"roles"`
 	Rules        []verdict.RuleResult  `json:"rules"`
 	Declarations []declare.Checked     `json:"declarations"`
+	// Trust lists the anchors that decided (TLS roots, role keys), where
+	// each came from, and which TLS trust decisions rested on which.
+	Trust *trust.Report `json:"trust,omitempty"`
 }
 
 // Run describes the run itself.
@@ -50,6 +54,11 @@ type Run struct {
 	Requests    int64  `json:"requests"`
 	TLSEdition  string `json:"tls_guideline"`
 	ProfileHash string `json:"profile_sha256,omitempty"`
+	// ManifestKey is the RFC 7638 thumbprint of the key that signs the
+	// folder's manifest; ManifestKeyOrigin says whether it is the
+	// operator's persistent key or one made for this run (sign.go).
+	ManifestKey       string `json:"manifest_key,omitempty"`
+	ManifestKeyOrigin string `json:"manifest_key_origin,omitempty"`
 }
 
 // Scope kinds.

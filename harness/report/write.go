@@ -24,12 +24,30 @@ const (
 	ManifestFile    = "manifest.json"
 )
 
-// Write creates the result folder: evidence first, then results.json and the
-// renderings, and the signed manifest last, each file written atomically.
-// It returns the manifest's key thumbprint.
+// Write creates the result folder with a manifest signed by a key made for
+// this run only (WriteSigned). It returns the key's thumbprint.
 func Write(dir string, res *Results, items map[string]evidence.Item, cucumber []byte) (string, error) {
+	s, err := NewRunSigner()
+	if err != nil {
+		return "", err
+	}
+	return s.Thumbprint, WriteSigned(dir, res, items, cucumber, s)
+}
+
+// WriteSigned creates the result folder: evidence first, then results.json
+// and the renderings (which name the signing key), and the manifest signed
+// by s last, each file written atomically.
+func WriteSigned(dir string, res *Results, items map[string]evidence.Item, cucumber []byte, s *Signer) error {
+	res.Run.ManifestKey, res.Run.ManifestKeyOrigin = s.Thumbprint, s.Origin
+	if err := writeFolder(dir, res, items, cucumber); err != nil {
+		return err
+	}
+	return s.SignFolder(dir, res.Run.ID)
+}
+
+func writeFolder(dir string, res *Results, items map[string]evidence.Item, cucumber []byte) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("report: %w", err)
+		return fmt.Errorf("report: %w", err)
 	}
 	paths := make([]string, 0, len(items))
 	for p := range items {
@@ -38,33 +56,33 @@ func Write(dir string, res *Results, items map[string]evidence.Item, cucumber []
 	slices.Sort(paths)
 	for _, p := range paths {
 		if !safeRelative(p) {
-			return "", fmt.Errorf("report: evidence path %q escapes the result folder", p)
+			return fmt.Errorf("report: evidence path %q escapes the result folder", p)
 		}
 		full := filepath.Join(dir, filepath.FromSlash(p))
 		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			return "", fmt.Errorf("report: %w", err)
+			return fmt.Errorf("report: %w", err)
 		}
 		if err := atomicfile.Write(full, evidence.Redact(items[p].Body), 0o644); err != nil {
-			return "", err
+			return err
 		}
 	}
 	raw, err := marshalResults(res)
 	if err != nil {
-		return "", err
+		return err
 	}
 	if err := atomicfile.Write(filepath.Join(dir, ResultsFile), raw, 0o644); err != nil {
-		return "", err
+		return err
 	}
 	if len(cucumber) == 0 {
 		cucumber = []byte("[]")
 	}
 	if err := atomicfile.Write(filepath.Join(dir, CucumberFile), evidence.Redact(cucumber), 0o644); err != nil {
-		return "", err
+		return err
 	}
 	if err := Render(dir, res); err != nil {
-		return "", err
+		return err
 	}
-	return SignManifest(dir, res.Run.ID)
+	return nil
 }
 
 // marshalResults is the one encoding of results.json; secrets that a finding

@@ -25,6 +25,10 @@ type zorgDeclaration struct {
 	// ranking level it did not assess.
 	Scope             string   `json:"apisecScope"`
 	LevelsNotAssessed []string `json:"apisecLevelsNotAssessed,omitempty"`
+	// TestDeclarations and RankingWithheld (provenance.go): TEST
+	// declarations are never published as conformity.
+	TestDeclarations []string `json:"apisecTestDeclarations,omitempty"`
+	RankingWithheld  string   `json:"apisecRankingWithheld,omitempty"`
 }
 
 type zorgSubject struct {
@@ -39,6 +43,8 @@ type zorgRequirement struct {
 	Method         string `json:"method"`
 	Role           string `json:"role"`
 	Status         string `json:"apisecStatus"`
+	// TestDeclaration: attested only by a TEST declaration (provenance.go).
+	TestDeclaration bool `json:"apisecTestDeclaration,omitempty"`
 }
 
 // MaxRemarks is the zorgapis.nl limit on a remark.
@@ -106,6 +112,7 @@ func ZorgAPIsDeclaration(res *Results) ([]byte, error) {
 			Role: r.Rule.Role.ZorgAPIsName(), Status: r.Status.String(),
 		}
 	}
+	markTestDeclarations(&d, res)
 	b, err := json.MarshalIndent(d, "", "  ")
 	return append(b, '\n'), err
 }

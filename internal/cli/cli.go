@@ -22,9 +22,10 @@ Usage:
   apisec reference serve --addr HOST:PORT [--defect NAME]... [--profile-out DIR]
   apisec reference defects [--json]               the reference target's named defects
   apisec report DIR                               re-render the human reports from DIR/results.json
-  apisec verify DIR                               check DIR against its signed manifest
+  apisec verify DIR [--key PUB | --thumbprint T]  check DIR against its signed manifest (and the operator's key) and recompute its verdicts
   apisec declare --role ROLE --rules IDS --key KEY --target URL [--out FILE]
   apisec certs init [--dir DIR]                   generate the throw-away test PKI
+  apisec keys init [--dir DIR] | keys show FILE   make the operator's persistent manifest-signing key; print a key's thumbprint
 
 Exit codes: 0 claimed level achieved, 1 not achieved, 2 usage or configuration error, 3 incomplete.
 Run "apisec COMMAND --help" for the flags of a command.
@@ -69,6 +70,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) (code in
 		}
 	case "declare":
 		err = cmdDeclare(rest, stdout)
+	case "keys":
+		err = cmdKeys(rest, stdout)
 	case "certs":
 		err = cmdCerts(rest, stdout)
 	case "version", "--version":

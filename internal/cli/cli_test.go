@@ -160,6 +160,8 @@ func TestEveryDefectFlipsExactlyItsRules(t *testing.T) {
 	_, _, _, baseDir := runArgs(t)
 	base, err := report.Read(baseDir)
 	require.NoError(t, err)
+	canaries := loadCanaries(t, certsFor(t)) // redaction: no secret in any evidence (canary_test.go)
+	canaries.scanResult(t, baseDir)
 	baseline := map[string]verdict.Status{}
 	for _, r := range base.Rules {
 		baseline[r.Rule.ID] = r.Status
@@ -180,6 +182,7 @@ func TestEveryDefectFlipsExactlyItsRules(t *testing.T) {
 			code, out, _, dir := runArgs(t, args...)
 			res, err := report.Read(dir)
 			require.NoError(t, err)
+			canaries.scanResult(t, dir)
 			var changed []string
 			mustFailed := false
 			for _, r := range res.Rules {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/x509"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -25,6 +24,7 @@ import (
 	"github.com/apisec/apisec/harness/pki"
 	"github.com/apisec/apisec/harness/profile"
 	"github.com/apisec/apisec/harness/report"
+	"github.com/apisec/apisec/harness/trust"
 	"github.com/apisec/apisec/harness/verdict"
 	"github.com/apisec/apisec/steps"
 	"golang.org/x/term"
@@ -37,6 +37,10 @@ type runFlags struct {
 	concurrency                       int
 	progress                          string
 	check, dryRun                     bool
+	// Provenance (keys.go, trust.go): the operator's signing key and trust.
+	signKey, trust     string
+	testDeclarations   bool
+	declarationMaxDays int
 }
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
@@ -53,6 +57,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) (int, 
 	fs.StringVar(&f.tlsGuideline, "tls-guideline", "", "NCSC TLS edition to grade by: 2025-05 or v2.1 (default: the profile's, else 2025-05); the report shows both")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "list the probes the run would send, with their request counts, and contact nothing")
 	fs.BoolVar(&f.check, "check", false, "only check the profile, its declarations and that the target answers; write nothing (exit 0 or 2)")
+	provenanceFlags(fs, &f)
 	if err := parse(fs, args); err != nil {
 		return verdict.ExitUsage, err
 	}
@@ -87,6 +92,10 @@ func run(ctx context.Context, f runFlags, stdout, stderr io.Writer) (int, error)
 	}
 	profilePath := f.profile
 	target := report.Target{}
+	prov, err := provenanceFor(f)
+	if err != nil {
+		return verdict.ExitUsage, err
+	}
 	if profilePath == "" {
 		// Only the embedded reference target needs the suite's own PKI; a
 		// profile names the keys it uses.
@@ -131,7 +140,11 @@ func run(ctx context.Context, f runFlags, stdout, stderr io.Writer) (int, error)
 	if f.dryRun {
 		return verdict.ExitAchieved, printPlan(stdout, prof, selected)
 	}
-	env, err := buildEnv(ctx, prof, cat)
+	signer, err := signerFor(f.signKey)
+	if err != nil {
+		return verdict.ExitUsage, err
+	}
+	env, err := buildEnv(ctx, prof, cat, prov)
 	if err != nil {
 		return verdict.ExitUsage, err
 	}
@@ -170,11 +183,11 @@ func run(ctx context.Context, f runFlags, stdout, stderr io.Writer) (int, error)
 		DurationMS: finished.Sub(started).Milliseconds(),
 		Requests:   env.Guard.Used(), TLSEdition: prof.TLS.Guideline, ProfileHash: hex.EncodeToString(sum[:]),
 	}, target, report.NewScope(cat.Rules(), selected, scopeWhy(f)), *claimed, outcome.Rules, env.Declarations)
+	res.Trust = env.Trust.Report()
 	if err := atomicfile.Write(filepath.Join(out, "profile.yaml"), profileRaw, 0o644); err != nil {
 		return verdict.ExitUsage, err
 	}
-	thumb, err := report.Write(out, res, outcome.Evidence, outcome.Cucumber)
-	if err != nil {
+	if err := report.WriteSigned(out, res, outcome.Evidence, outcome.Cucumber, signer); err != nil {
 		return verdict.ExitUsage, err
 	}
 	fmt.Fprintf(stdout, "apisec: %s — %s\n", prof.Target.Name, res.Headline())
@@ -190,7 +203,8 @@ func run(ctx context.Context, f runFlags, stdout, stderr io.Writer) (int, error)
 	if untested := res.UntestedRules(); len(untested) > 0 {
 		fmt.Fprintf(stdout, "apisec: could not test: %s\n", joinIDs(untested))
 	}
-	fmt.Fprintf(stdout, "apisec: results in %s (manifest key %s)\n", out, thumb)
+	fmt.Fprintf(stdout, "apisec: results in %s\n", out)
+	fmt.Fprintln(stdout, "apisec: "+signedBy(signer))
 	return res.ExitCode, nil
 }
 
@@ -284,30 +298,23 @@ func startReference(ctx context.Context, set *pki.Set, defects []string) (*refer
 // buildEnv turns a profile into the run's environment: trust anchor, guard,
 // verified declarations. A target that cannot be reached at all is a
 // configuration error (exit 2), not a run full of errors.
-func buildEnv(ctx context.Context, prof *profile.Profile, cat catalogue.Catalogue) (*steps.Env, error) {
-	var roots *x509.CertPool
-	if prof.CAFile != "" {
-		raw, err := os.ReadFile(prof.Path(prof.CAFile))
-		if err != nil {
-			return nil, usagef("profile ca_file: cannot read %s", prof.CAFile)
-		}
-		roots = x509.NewCertPool()
-		if !roots.AppendCertsFromPEM(raw) {
-			return nil, usagef("profile ca_file: %s holds no PEM certificate", prof.CAFile)
-		}
+func buildEnv(ctx context.Context, prof *profile.Profile, cat catalogue.Catalogue, prov provenance) (*steps.Env, error) {
+	ts, err := trust.Load(prof, prov.operator)
+	if err != nil {
+		return nil, usagef("%v", err)
 	}
 	guard := conduct.NewGuard(conduct.Config{
 		Hosts: prof.Hosts(), RatePerSecond: prof.Limits.RatePerSecond, Timeout: prof.Timeout(),
-		MaxRequests: prof.Limits.MaxRequests, RootCAs: roots,
+		MaxRequests: prof.Limits.MaxRequests, RootCAs: ts.Roots,
 	})
-	decls, err := declare.FromProfile(prof, cat, time.Now)
+	decls, err := declare.Load(prof, cat, time.Now, prov.declarationOptions(ts))
 	if err != nil {
 		return nil, usagef("profile %v", err)
 	}
 	if err := reachable(ctx, prof, guard); err != nil {
 		return nil, usagef("%v", err)
 	}
-	return &steps.Env{Profile: prof, Catalogue: cat, Guard: guard, Declarations: decls, Now: time.Now, Shared: steps.NewMemo()}, nil
+	return &steps.Env{Profile: prof, Catalogue: cat, Guard: guard, Declarations: decls, Now: time.Now, Shared: steps.NewMemo(), Trust: ts}, nil
 }
 
 // reachable dials the base URL through the conduct guard, so the dial is
