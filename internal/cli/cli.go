@@ -5,8 +5,8 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
+	flag "github.com/spf13/pflag"
 	"io"
 	"os"
 	"strings"
@@ -78,6 +78,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) (code in
 		fmt.Fprintln(stdout, "apisec", BuildVersion())
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
+		return 0
 	default:
 		err = usagef("unknown command %q (run apisec --help)", cmd)
 	}
@@ -109,12 +110,17 @@ func newFlags(name, synopsis string, out io.Writer) *flag.FlagSet {
 	return fs
 }
 
-// parse parses flags; a flag error is a usage error.
+// parse parses GNU-style flags (spf13/pflag: --flag, -h, flags before or
+// after operands). Help is printed once, on stdout; a flag error is one
+// line on stderr and exit 2, never the whole usage.
 func parse(fs *flag.FlagSet, args []string) error {
+	help := fs.Usage
+	fs.Usage = func() {}
 	fs.SetOutput(io.Discard)
 	err := fs.Parse(args)
+	fs.Usage = help
 	if errors.Is(err, flag.ErrHelp) {
-		fs.Usage()
+		help()
 		return flag.ErrHelp
 	}
 	if err != nil {
@@ -130,6 +136,7 @@ func parse(fs *flag.FlagSet, args []string) error {
 type multiFlag []string
 
 func (m *multiFlag) String() string { return strings.Join(*m, ",") }
+func (m *multiFlag) Type() string   { return "NAME" }
 func (m *multiFlag) Set(v string) error {
 	for _, p := range strings.Split(v, ",") {
 		if p = strings.TrimSpace(p); p != "" {
@@ -147,4 +154,20 @@ func certsDir(flagValue string) string {
 		return env
 	}
 	return "certs"
+}
+
+// isHelp reports whether a subcommand group was asked for help
+// ("apisec reference --help").
+func isHelp(args []string) bool {
+	return len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help")
+}
+
+// groupHelp prints a subcommand group's usage and ends like --help does.
+func groupHelp(stdout io.Writer, lines ...string) error {
+	fmt.Fprintln(stdout, "Usage:")
+	for _, l := range lines {
+		fmt.Fprintln(stdout, "  apisec "+l)
+	}
+	fmt.Fprintln(stdout, "\nEach subcommand takes --help.")
+	return flag.ErrHelp
 }

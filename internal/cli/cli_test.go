@@ -266,14 +266,42 @@ func TestBrokenInputIsOneLineAndExit2(t *testing.T) {
 func TestHelpOnEveryCommand(t *testing.T) {
 	for _, args := range [][]string{{"run", "--help"}, {"rules", "--help"}, {"reference", "serve", "--help"},
 		{"reference", "defects", "--help"}, {"report", "--help"}, {"verify", "--help"}, {"declare", "--help"},
-		{"certs", "init", "--help"}, {"--help"}} {
-		code, out, _ := apisec(t, args...)
+		{"certs", "init", "--help"}, {"--help"}, {"reference", "--help"}, {"certs", "--help"}, {"keys", "--help"},
+		{"keys", "init", "--help"}, {"run", "-h"}} {
+		code, out, stderr := apisec(t, args...)
 		assert.Equal(t, 0, code, args)
-		assert.Contains(t, out, "Usage", args)
+		assert.Equal(t, 1, strings.Count(out, "Usage"), "%v prints its usage once:\n%s", args, out)
+		assert.Empty(t, stderr, args)
+		assert.NotContains(t, out, " -certs", "flags are spelled --flag everywhere")
 	}
 	code, _, stderr := apisec(t, "frobnicate")
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stderr, "unknown command")
+}
+
+// Operators get one line on stderr and exit 2 for every bad invocation, as
+// with the tools they know (issue 16).
+func TestBadInvocationIsOneLineAndExit2(t *testing.T) {
+	for _, args := range [][]string{
+		{"run", "--bogus"}, {"run", "--progress", "maybe"}, {"run", "--rules", ","},
+		{"declare", "--role", "deployer", "--rules", "SC003", "--key", "k.pem", "--target", "notaurl"},
+		{"verify", "/nonexistent-apisec-folder"}, {"report", "/nonexistent-apisec-folder"},
+		{"certs"}, {"reference"}, {"keys"},
+	} {
+		code, out, stderr := apisec(t, args...)
+		assert.Equal(t, 2, code, args)
+		assert.Empty(t, out, "%v writes nothing on stdout", args)
+		assert.Equal(t, 1, strings.Count(stderr, "\n"), "%v: one line on stderr, got %q", args, stderr)
+	}
+}
+
+func TestCertsInitMakesEveryKeyARunUses(t *testing.T) {
+	dir := t.TempDir()
+	code, _, stderr := apisec(t, "certs", "init", "--dir", dir)
+	require.Equal(t, 0, code, stderr)
+	for _, f := range []string{"ca.pem", "client-signing.key", "wss-client.key", "wss-client.pem", "saml-issuer.key", "saml-issuer.pem"} {
+		assert.FileExists(t, filepath.Join(dir, f))
+	}
 }
 
 func TestRulesCatalogue(t *testing.T) {

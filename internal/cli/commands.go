@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -51,6 +52,9 @@ func cmdRules(args []string, stdout io.Writer) error {
 }
 
 func cmdReference(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if isHelp(args) {
+		return groupHelp(stdout, "reference serve --addr HOST:PORT [--defect NAME]... [--profile-out DIR] [--host NAME]   the reference target as a server", "reference defects [--json]   its named defects and the rules each breaks")
+	}
 	if len(args) == 0 {
 		return usagef("reference: want serve or defects")
 	}
@@ -178,6 +182,9 @@ func cmdDeclare(args []string, stdout io.Writer) error {
 	if *keyPath == "" || *target == "" {
 		return usagef("declare: --key and --target are required")
 	}
+	if u, err := url.Parse(*target); err != nil || u.Scheme != "https" || u.Host == "" {
+		return usagef("declare: --target must be the deployment's https:// base URL, not %q", *target)
+	}
 	raw, err := os.ReadFile(*keyPath)
 	if err != nil {
 		return usagef("--key: cannot read %s", *keyPath)
@@ -214,6 +221,9 @@ func orEmpty(err error, msg string) string {
 }
 
 func cmdCerts(args []string, stdout io.Writer) error {
+	if isHelp(args) {
+		return groupHelp(stdout, "certs init [--dir DIR]   generate the throw-away test PKI")
+	}
 	if len(args) == 0 || args[0] != "init" {
 		return usagef("certs: want init")
 	}
@@ -225,6 +235,16 @@ func cmdCerts(args []string, stdout io.Writer) error {
 	set, err := pki.Init(certsDir(*dir))
 	if err != nil {
 		return err
+	}
+	// The same keys a first run makes: the WS-Security client and the SAML
+	// issuer are part of the test PKI too.
+	for _, c := range []struct{ name, cn string }{
+		{pki.WSSClientName, "apisec suite WS-Security client (TEST)"},
+		{pki.SAMLIssuerName, "apisec suite SAML issuer (TEST)"},
+	} {
+		if _, err := set.XMLCredential(c.name, c.cn, time.Now()); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(stdout, "apisec: test PKI ready in %s (CA %q, private keys 0600, git-ignored)\n", set.Dir, set.CA.Subject.CommonName)
 	return nil

@@ -2,8 +2,8 @@ package cli
 
 import (
 	"errors"
-	"flag"
 	"fmt"
+	flag "github.com/spf13/pflag"
 	"io"
 	"os"
 	"path/filepath"
@@ -13,6 +13,9 @@ import (
 
 // cmdKeys manages the operator's persistent manifest-signing key.
 func cmdKeys(args []string, stdout io.Writer) error {
+	if isHelp(args) {
+		return groupHelp(stdout, "keys init [--dir DIR]   make the operator's persistent manifest-signing key", "keys show FILE   print a key's thumbprint")
+	}
 	if len(args) == 0 {
 		return usagef("keys: want init or show")
 	}
@@ -104,6 +107,9 @@ func cmdVerify(args []string, stdout io.Writer) error {
 		return usagef("verify: want one result folder")
 	}
 	dir := dirs[0]
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return usagef("verify: %s is not a result folder", dir)
+	}
 	var pin report.Pin
 	switch {
 	case *keyPath != "" && *thumb != "":
@@ -135,23 +141,19 @@ func cmdVerify(args []string, stdout io.Writer) error {
 // parseWithOperands parses flags that may come before or after the
 // operands ("verify DIR --key K"), which the flag package alone does not.
 func parseWithOperands(fs *flag.FlagSet, args []string) ([]string, error) {
-	var operands []string
-	for {
-		fs.SetOutput(io.Discard)
-		err := fs.Parse(args)
-		if errors.Is(err, flag.ErrHelp) {
-			fs.Usage()
-			return nil, flag.ErrHelp
-		}
-		if err != nil {
-			return nil, usagef("%s: %v", fs.Name(), err)
-		}
-		if fs.NArg() == 0 {
-			return operands, nil
-		}
-		operands = append(operands, fs.Arg(0))
-		args = fs.Args()[1:]
+	help := fs.Usage
+	fs.Usage = func() {}
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args) // pflag takes flags before and after operands
+	fs.Usage = help
+	if errors.Is(err, flag.ErrHelp) {
+		help()
+		return nil, flag.ErrHelp
 	}
+	if err != nil {
+		return nil, usagef("%s: %v", fs.Name(), err)
+	}
+	return fs.Args(), nil
 }
 
 // signedBy is the run's closing line about its manifest key.

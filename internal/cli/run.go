@@ -87,6 +87,9 @@ func run(ctx context.Context, f runFlags, stdout, stderr io.Writer) (int, error)
 		}
 		claimed = &l
 	}
+	if f.progress != "auto" && f.progress != "always" && f.progress != "never" {
+		return verdict.ExitUsage, usagef("--progress must be auto, always or never, not %q", f.progress)
+	}
 	if f.concurrency < 1 || f.concurrency > 64 {
 		return verdict.ExitUsage, usagef("--concurrency must be between 1 and 64")
 	}

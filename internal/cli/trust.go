@@ -2,7 +2,7 @@ package cli
 
 import (
 	"crypto"
-	"flag"
+	flag "github.com/spf13/pflag"
 	"os"
 	"path/filepath"
 	"strconv"
