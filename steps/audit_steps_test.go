@@ -2,15 +2,20 @@ package steps
 
 import (
 	"context"
+	"errors"
+	"net"
 	"testing"
 	"time"
 
 	"github.com/apisec/apisec/fixtures/reference"
 	"github.com/apisec/apisec/fixtures/reference/auditlog"
+	"github.com/apisec/apisec/harness/audit"
 	"github.com/apisec/apisec/harness/catalogue"
 	"github.com/apisec/apisec/harness/conduct"
 	"github.com/apisec/apisec/harness/pki"
 	"github.com/apisec/apisec/harness/profile"
+	"github.com/apisec/apisec/harness/syslog"
+	"github.com/apisec/apisec/harness/syslog/rsyslogpeer"
 	"github.com/apisec/apisec/harness/verdict"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -22,9 +27,15 @@ func auditReference(t *testing.T, defects ...string) *Env {
 	t.Helper()
 	set, err := pki.Init(t.TempDir())
 	require.NoError(t, err)
+	return auditReferenceWith(t, set, reference.Config{Defects: defects, AuditSyslog: "127.0.0.1:0"})
+}
+
+func auditReferenceWith(t *testing.T, set *pki.Set, cfg reference.Config) *Env {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	ref, err := reference.Start(ctx, reference.Config{Addr: "127.0.0.1:0", Defects: defects, PKI: set, AuditSyslog: "127.0.0.1:0"})
+	cfg.Addr, cfg.PKI = "127.0.0.1:0", set
+	ref, err := reference.Start(ctx, cfg)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = ref.Close() })
 	path, err := ref.WriteProfile(t.TempDir())
@@ -97,6 +108,44 @@ func TestAuditStepsNoticeEachDefect(t *testing.T) {
 			assert.Equal(t, verdict.Pass, scenarioStatus(rr)["the suite's own authorized read of the test patient is served"])
 		})
 	}
+}
+
+// TestAuditThroughRsyslog: the reference target logs through a real
+// rsyslog, which forwards over TLS with octet counting (RFC 5425) to the
+// suite's receiver; SC005 passes on what arrives that way, and each
+// record reaches the receiver under rsyslog's client certificate.
+func TestAuditThroughRsyslog(t *testing.T) {
+	set, err := pki.Init(t.TempDir())
+	require.NoError(t, err)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	receiver := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	relay := rsyslogpeer.Start(t, set.CA, set.CAKey, receiver, syslog.OctetCounting)
+	env := auditReferenceWith(t, set, reference.Config{AuditSyslog: receiver, AuditSyslogVia: relay.Input})
+	env.Profile.Audit.Source = "" // judge the syslog channel alone
+	rr := runAuditFeature(t, env)
+	st := scenarioStatus(rr)
+	for _, s := range rr.Scenarios {
+		switch s.Name {
+		case "the audit source refuses an unauthenticated reader", "reading the audit log is itself logged":
+			assert.Equal(t, verdict.NotApplicable, s.Status, "syslog only: no log read through the API")
+		case "how the records name the responsible user (on behalf of)":
+			assert.Equal(t, verdict.Info, s.Status)
+		default:
+			assert.Equal(t, verdict.Pass, s.Status, "%s: %v\n%s", s.Name, s.Finding, relay.Log())
+		}
+	}
+	assert.Equal(t, verdict.Pass, st["a read of the test patient is logged"])
+	assert.Equal(t, verdict.Pass, rr.Status)
+	v, err := env.Shared.Do(auditMemoKey, func() (any, error) { return nil, errors.New("SC005 did not run") })
+	require.NoError(t, err)
+	rep := v.(*audit.Report)
+	require.Len(t, rep.Sources, 1)
+	read := rep.Results[audit.ProbeRead].Events()
+	require.NotEmpty(t, read)
+	assert.Contains(t, read[0].Origin, `certificate "`+rsyslogpeer.CommonName+`"`, "the record came through rsyslog")
+	assert.Equal(t, audit.FormatDICOM, read[0].Format)
 }
 
 func TestAuditWithoutAuditSourceIsNotAssessed(t *testing.T) {

@@ -19,8 +19,8 @@ import (
 
 // Issue makes a short-lived certificate from ca for a syslog peer: a
 // client certificate for a sender (RFC 5425 §5.1: both sides authenticate)
-// when hosts is empty, else a server certificate for the receiver naming
-// those hosts. The key stays in memory unless WritePEM stores it.
+// when hosts is empty, else a server certificate (usable as a client too)
+// naming those hosts. The key stays in memory unless WritePEM stores it.
 func Issue(ca *x509.Certificate, caKey crypto.Signer, commonName string, hosts []string, now time.Time) (tls.Certificate, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -40,7 +40,9 @@ func Issue(ca *x509.Certificate, caKey crypto.Signer, commonName string, hosts [
 		BasicConstraintsValid: true,
 	}
 	if len(hosts) > 0 {
-		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
+		// A relay (rsyslog) uses one certificate as the senders' server and
+		// as the receiver's client.
+		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}
 		for _, h := range hosts {
 			if ip := net.ParseIP(h); ip != nil {
 				tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
