@@ -86,7 +86,7 @@ func (s *SyslogSource) Collect(ctx context.Context, q Query) (*Batch, error) {
 	defer s.mu.Unlock()
 	for _, m := range s.Receiver.Messages(s.read) {
 		s.read++
-		ev, err := ParseRecord(m.Msg)
+		ev, err := ParseRecord([]byte(m.Msg))
 		if err != nil {
 			if len(s.problems) < maxProblems {
 				s.problems = append(s.problems, fmt.Sprintf("message %d from %s (%s): %v", m.Seq, m.Peer, m.PeerName, err))

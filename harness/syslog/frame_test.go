@@ -101,7 +101,7 @@ func TestParserReadsRFC5424(t *testing.T) {
 	assert.Equal(t, 85, m.Priority)
 	assert.Equal(t, "42", m.ProcID)
 	assert.Equal(t, "3", m.StructuredData["exampleSDID@32473"]["iut"])
-	assert.Equal(t, "<AuditMessage/>", string(m.Msg), "the BOM is not part of the payload")
+	assert.Equal(t, "<AuditMessage/>", m.Msg, "the BOM is not part of the payload")
 
 	for _, bad := range []string{"", "hello", "<85>", "<999>1 - - - - - -", "<85>0 - - - - - -", "<85>1 notatime - - - - -"} {
 		_, err := p.Parse([]byte(bad))

@@ -1,7 +1,7 @@
 package syslog
 
 import (
-	"bytes"
+	"strings"
 	"time"
 
 	gosyslog "github.com/leodido/go-syslog/v4"
@@ -25,8 +25,9 @@ type Message struct {
 	MsgID     string
 	// StructuredData is SD-ID → PARAM-NAME → value.
 	StructuredData map[string]map[string]string
-	// Msg is the MSG part without a leading UTF-8 BOM (RFC 5424 §6.4).
-	Msg []byte
+	// Msg is the MSG part without a leading UTF-8 BOM (RFC 5424 §6.4); a
+	// string, the parser's own copy, so a kept message costs one copy.
+	Msg string
 }
 
 // Parser parses RFC 5424 messages; it is not safe for concurrent use, so
@@ -39,7 +40,7 @@ type Parser struct {
 // grammar rejects is rejected whole and counted).
 func NewParser() *Parser { return &Parser{m: rfc5424.NewMachine()} }
 
-var bom = []byte{0xEF, 0xBB, 0xBF}
+const bom = "\xEF\xBB\xBF"
 
 // Parse reads one SYSLOG-MSG. The returned Message owns its memory.
 func (p *Parser) Parse(frame []byte) (*Message, error) {
@@ -63,7 +64,7 @@ func (p *Parser) Parse(frame []byte) (*Message, error) {
 		out.StructuredData = *sm.StructuredData
 	}
 	if sm.Message != nil {
-		out.Msg = bytes.TrimPrefix([]byte(*sm.Message), bom)
+		out.Msg = strings.TrimPrefix(*sm.Message, bom)
 	}
 	return out, nil
 }

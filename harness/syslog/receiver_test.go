@@ -107,7 +107,7 @@ func TestReceiverKeepsMessagesOfEachFraming(t *testing.T) {
 			assert.Equal(t, "host-a", got[0].Hostname)
 			assert.Equal(t, "apisec-test", got[0].AppName)
 			assert.Equal(t, "IHE+RFC-3881", got[0].MsgID)
-			assert.Equal(t, "<AuditMessage/> 2", string(got[2].Msg))
+			assert.Equal(t, "<AuditMessage/> 2", got[2].Msg)
 			assert.Equal(t, uint64(3), got[2].Seq)
 			assert.Equal(t, Stats{Connections: 1, Accepted: 3}, r.Stats(), "nothing rejected")
 			assert.Len(t, r.Messages(2), 1)
@@ -192,7 +192,7 @@ func TestReceiverRejectsAndCountsFaults(t *testing.T) {
 	waitFor(t, r, func(s Stats) bool { return s.Accepted == 4 })
 	var bodies []string
 	for _, m := range r.Messages(0) {
-		bodies = append(bodies, string(m.Msg))
+		bodies = append(bodies, m.Msg)
 		assert.Equal(t, "good-sender", m.PeerName)
 	}
 	assert.ElementsMatch(t, []string{"good 0", "after-oversized 1", "after-malformed 2", "good 9"}, bodies,
@@ -226,7 +226,7 @@ func TestReceiverConcurrentSendersLoseNothing(t *testing.T) {
 	waitFor(t, r, func(s Stats) bool { return s.Accepted == senders*each })
 	seen := map[string]bool{}
 	for _, m := range r.Messages(0) {
-		seen[string(m.Msg)] = true
+		seen[m.Msg] = true
 	}
 	assert.Len(t, seen, senders*each, "every message kept exactly once")
 }

@@ -57,10 +57,10 @@ func TestRsyslogForwardsToTheReceiver(t *testing.T) {
 				assert.Equal(t, rsyslogpeer.CommonName, m.PeerName, "rsyslog authenticated with its client certificate")
 				assert.Equal(t, "fhir-server", m.AppName)
 				assert.Equal(t, "IHE+RFC-3881", m.MsgID)
-				assert.True(t, strings.HasPrefix(strings.TrimSpace(string(m.Msg)), "<AuditMessage>"), "%q", m.Msg)
+				assert.True(t, strings.HasPrefix(strings.TrimSpace(m.Msg), "<AuditMessage>"), "%q", m.Msg)
 			}
 			if framing == syslog.OctetCounting {
-				assert.Contains(t, string(msgs[0].Msg), "\n  <EventIdentification/>", "octet counting carries a multi-line payload whole")
+				assert.Contains(t, msgs[0].Msg, "\n  <EventIdentification/>", "octet counting carries a multi-line payload whole")
 			}
 			st := r.Stats()
 			assert.Zero(t, st.Malformed+st.BadFrames+st.Oversized+st.Truncated+st.HandshakeFailed, "%+v", st)
