@@ -10,6 +10,7 @@ require (
 	github.com/go-jose/go-jose/v3 v3.0.3
 	github.com/go-jose/go-jose/v4 v4.1.9
 	github.com/hooklift/gowsdl v0.5.0
+	github.com/leodido/go-syslog/v4 v4.6.0
 	github.com/ory/fosite v0.49.0
 	github.com/russellhaering/goxmldsig v1.6.1
 	github.com/stretchr/testify v1.12.1

@@ -4,8 +4,9 @@
 # packages; needs root or sudo): openssl and nginx for the TLS bench,
 # sslscan and testssl.sh for the differential, xmlsec1 for XML-signature
 # interop, gSOAP (with gcc, pkg-config and the OpenSSL and zlib headers) for
-# the real WS-Security service the SOAP probes are tested against,
-# docker-compose for the compose end-to-end test. Then it runs every
+# the real WS-Security service the SOAP probes are tested against, rsyslog
+# (+ rsyslog-openssl) for TLS syslog interop, docker-compose for the compose
+# end-to-end test. Then it runs every
 # Go test with the race detector in -short mode, which keeps it under two
 # minutes on two cores: each reference defect is run against the rules it
 # names, and the compose stack is not built. `--full` runs the exhaustive
@@ -26,6 +27,10 @@ command -v gcc        >/dev/null 2>&1 || missing+=(gcc)
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 [ -f /usr/include/openssl/evp.h ] || missing+=(libssl-dev)
 [ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
+# rsyslog with its OpenSSL driver: the real RFC 5425 sender of the SC005
+# syslog interop tests.
+[ -x /usr/sbin/rsyslogd ] || command -v rsyslogd >/dev/null 2>&1 || missing+=(rsyslog)
+compgen -G '/usr/lib/*/rsyslog/lmnsd_ossl.so' >/dev/null || compgen -G '/usr/lib/rsyslog/lmnsd_ossl.so' >/dev/null || missing+=(rsyslog-openssl)
 [ -s /etc/ssl/certs/ca-certificates.crt ] || missing+=(ca-certificates)
 docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 if [ ${#missing[@]} -gt 0 ]; then

@@ -30,11 +30,15 @@ type Bundle struct {
 	Problems []string
 }
 
-// Event is the part of an R4 AuditEvent the NEN 7513 checks read. Raw keeps
-// the whole resource for evidence and for finding a correlation id wherever
-// the target put it.
+// Event is the part of an R4 AuditEvent the NEN 7513 checks read; records
+// in other formats (DICOM audit messages) are mapped onto it. Raw keeps the
+// whole record as received for evidence and for finding a correlation id
+// wherever the target put it; Format says what Raw is, Origin where the
+// record came from (source and position).
 type Event struct {
-	Raw         json.RawMessage   `json:"-"`
+	Raw         []byte            `json:"-"`
+	Format      string            `json:"-"`
+	Origin      string            `json:"-"`
 	ID          string            `json:"id"`
 	Type        *Coding           `json:"type"`
 	Subtype     []Coding          `json:"subtype"`
@@ -44,7 +48,7 @@ type Event struct {
 	OutcomeDesc string            `json:"outcomeDesc"`
 	PurposeOf   []CodeableConcept `json:"purposeOfEvent"`
 	Agent       []Agent           `json:"agent"`
-	Source      Source            `json:"source"`
+	Source      EventSource       `json:"source"`
 	Entity      []Entity          `json:"entity"`
 }
 
@@ -198,8 +202,8 @@ type Network struct {
 	Type    string `json:"type"`
 }
 
-// Source is AuditEvent.source (the system that wrote the record).
-type Source struct {
+// EventSource is AuditEvent.source (the system that wrote the record).
+type EventSource struct {
 	Site     string     `json:"site"`
 	Observer *Reference `json:"observer"`
 	Type     []Coding   `json:"type"`
@@ -221,6 +225,7 @@ type Entity struct {
 type Detail struct {
 	Type        string `json:"type"`
 	ValueString string `json:"valueString"`
+	ValueBase64 string `json:"valueBase64Binary"`
 }
 
 // ErrNotBundle is returned for JSON that is not a FHIR Bundle.
@@ -290,7 +295,8 @@ func ParseEvent(raw json.RawMessage) (*Event, error) {
 	if err := json.Unmarshal(raw, ev); err != nil {
 		return nil, fmt.Errorf("AuditEvent %s", shortJSONErr(err))
 	}
-	ev.Raw = append(json.RawMessage(nil), raw...)
+	ev.Raw = append([]byte(nil), raw...)
+	ev.Format = FormatFHIR
 	return ev, nil
 }
 

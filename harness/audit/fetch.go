@@ -69,6 +69,18 @@ func (e *HTTPError) Error() string {
 type Fetcher struct {
 	HTTP  *http.Client
 	Token string
+	// RequestID and TraceID tag the suite's reads of the log, so the
+	// record of that read can be told apart (X-Request-ID, W3C traceparent).
+	RequestID, TraceID string
+}
+
+func (f *Fetcher) tag(req *http.Request) {
+	if f.RequestID != "" {
+		req.Header.Set("X-Request-ID", f.RequestID)
+	}
+	if f.TraceID != "" {
+		req.Header.Set("traceparent", "00-"+f.TraceID+"-"+randomHex(8)+"-01")
+	}
 }
 
 // Get fetches one URL. Without a token it sends no Authorization header
@@ -82,6 +94,7 @@ func (f *Fetcher) Get(ctx context.Context, target string) (*Page, error) {
 	req.Header.Set("Accept", "application/fhir+json, application/json")
 	if f.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+f.Token)
+		f.tag(req)
 	}
 	resp, err := f.HTTP.Do(req)
 	if err != nil {

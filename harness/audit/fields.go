@@ -20,6 +20,8 @@ const (
 	KindSearch Kind = "search"
 	// KindDenied is an access the API refused (no token, a forged token).
 	KindDenied Kind = "denied"
+	// KindAuditRead is the suite's own search of the audit log.
+	KindAuditRead Kind = "audit-read"
 )
 
 // Level says how much a field weighs.
@@ -48,6 +50,9 @@ type Expect struct {
 	// (its Date header), when it sent one: a record within either window
 	// passes, so a wrong clock on the suite's side fails no target.
 	ServerFrom, ServerTo time.Time
+	// Clinical are content values of the test patient's record as the API
+	// served it to the suite (ClinicalValues): none may be in the log.
+	Clinical []string
 }
 
 // Field is one row of the NEN 7513 content table: what the record must
@@ -90,11 +95,11 @@ var Fields = []Field{
 			return ""
 		}},
 	{ID: "event-subtype", Clause: "NEN 7513:2018 §7.2 (event type detail); IHE BALP", Path: "AuditEvent.subtype", Level: Should,
-		Kinds: []Kind{KindRead, KindSearch},
+		Kinds: []Kind{KindRead, KindSearch, KindAuditRead},
 		Want:  "the FHIR interaction (read / search-type)",
 		Check: func(ev *Event, x Expect) string {
 			want := []string{"read", "vread"}
-			if x.Kind == KindSearch {
+			if x.Kind == KindSearch || x.Kind == KindAuditRead {
 				want = []string{"search", "search-type", "search-system"}
 			}
 			var got []string
@@ -113,7 +118,7 @@ var Fields = []Field{
 			switch x.Kind {
 			case KindRead:
 				ok = []string{"R"}
-			case KindSearch, KindDenied:
+			case KindSearch, KindDenied, KindAuditRead:
 				ok = []string{"R", "E"}
 			}
 			if !slices.Contains(ok, ev.Action) {
@@ -177,6 +182,19 @@ var Fields = []Field{
 			// describes it (see OnBehalfOf).
 			return ""
 		}},
+	{ID: "organisation", Clause: "NEN 7513:2018 ch. 9 (organisation shown per event); §7 loggegevens", Path: "AuditEvent.source.site | agent.who (URA/AGB) | agent Organization", Level: Should,
+		Want: "the organisation responsible for the access (source.site, or an agent naming a URA/AGB or an Organization)",
+		Check: func(ev *Event, x Expect) string {
+			if strings.TrimSpace(ev.Source.Site) != "" {
+				return ""
+			}
+			for i := range ev.Agent {
+				if ev.Agent[i].organisation() {
+					return ""
+				}
+			}
+			return "no source.site and no agent naming an organisation"
+		}},
 	{ID: "access-point", Clause: "NEN 7513:2018 §7.3 toegangspunt", Path: "AuditEvent.agent.network.address", Level: Should,
 		Want: "the client's network address",
 		Check: func(ev *Event, x Expect) string {
@@ -188,7 +206,8 @@ var Fields = []Field{
 			return "no agent.network.address"
 		}},
 	{ID: "patient", Clause: "NEN 7513:2018 ch. 5 item 3, §7.4 identificator", Path: "AuditEvent.entity.what", Level: Required,
-		Want: "an entity that identifies the test patient (Patient reference or identifier)",
+		Kinds: []Kind{KindRead, KindSearch, KindDenied},
+		Want:  "an entity that identifies the test patient (Patient reference or identifier)",
 		Check: func(ev *Event, x Expect) string {
 			if patientEntity(ev, x.Patient) != nil {
 				return ""
@@ -218,6 +237,11 @@ var Fields = []Field{
 				return ""
 			}
 			return "no entity.query"
+		}},
+	{ID: "no-clinical-payload", Clause: "NEN 7513:2018 ch. 7 (the fact of an access is logged, not the data); OWASP ASVS 5.0 16.2.5", Path: "AuditEvent.* (the whole record and its decoded entity.detail)", Level: Required,
+		Want: "identifiers and references only: none of the test patient's content the API served",
+		Check: func(ev *Event, x Expect) string {
+			return clinicalIn(ev, x.Clinical)
 		}},
 	{ID: "source", Clause: "NEN 7513:2018 §7 loggegevens: identificatie van de bron", Path: "AuditEvent.source.observer", Level: Required,
 		Want: "the system that wrote the record",

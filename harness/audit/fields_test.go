@@ -20,12 +20,15 @@ func goodRead(t *testing.T) *Event {
 	  "type":{"system":"http://terminology.hl7.org/CodeSystem/audit-event-type","code":"rest"},
 	  "subtype":[{"code":"read"}],"action":"R","recorded":"2026-11-27T06:00:00.500Z","outcome":"0",
 	  "agent":[{"type":{"coding":[{"code":"humanuser"}]},"who":{"identifier":{"value":"test-user"}},"requestor":true,"network":{"address":"127.0.0.1"}}],
-	  "source":{"observer":{"display":"ref"}},
+	  "source":{"observer":{"display":"ref"},"site":"URA 12345678"},
 	  "entity":[{"what":{"reference":"Patient/123"}}]}`
 	ev, err := ParseEvent(json.RawMessage(raw))
 	require.NoError(t, err)
 	return ev
 }
+
+var clinicalExpect = Expect{Kind: KindRead, User: "test-user", Patient: "123", From: t0.Add(-2 * time.Second), To: t0.Add(2 * time.Second),
+	Clinical: []string{"1970-01-01", "Jansen"}}
 
 var readExpect = Expect{Kind: KindRead, User: "test-user", Patient: "123", From: t0.Add(-2 * time.Second), To: t0.Add(2 * time.Second)}
 
@@ -53,6 +56,11 @@ func TestEachRowCanFail(t *testing.T) {
 		{"access-point", func(ev *Event) { ev.Agent[0].Network = nil }, readExpect},
 		{"patient", func(ev *Event) { ev.Entity[0].What = &Reference{Reference: "Patient/999"} }, readExpect},
 		{"source", func(ev *Event) { ev.Source.Observer = nil }, readExpect},
+		{"organisation", func(ev *Event) { ev.Source.Site = "" }, readExpect},
+		{"no-clinical-payload", func(ev *Event) {
+			ev.Entity = append(ev.Entity, Entity{Detail: []Detail{{Type: "body", ValueBase64: "eyJyZXNvdXJjZVR5cGUiOiJPYnNlcnZhdGlvbiJ9"}}})
+		}, readExpect},
+		{"no-clinical-payload", func(ev *Event) { ev.Raw = []byte(`{"entity":[{"name":"Jansen"}]}`) }, clinicalExpect},
 	}
 	for _, c := range cases {
 		ev := goodRead(t)

@@ -19,14 +19,20 @@ import (
 )
 
 // Probe ids: the requests the suite makes on the test patient and whose
-// records it then looks for, and the access check on the audit source.
+// records it then looks for, its own read of the audit log (which must be
+// logged too, NEN 7513 ch. 6), and the access check on the audit source.
 const (
 	ProbeRead       = "read"
 	ProbeSearch     = "search"
 	ProbeNoToken    = "denied-no-token"
 	ProbeBadToken   = "denied-forged-token"
+	ProbeAuditRead  = "audit-read"
 	ProbeSourceOpen = "audit-source-unauthenticated"
 )
+
+// RecordProbes are the accesses whose records the suite looks for, in the
+// order it makes them.
+var RecordProbes = []string{ProbeRead, ProbeSearch, ProbeNoToken, ProbeBadToken, ProbeAuditRead}
 
 // Targets are the URLs the probes use.
 type Targets struct {
@@ -34,15 +40,13 @@ type Targets struct {
 	Read string
 	// Search finds the test patient (GET, expects 200).
 	Search string
-	// Source is the AuditEvent search endpoint.
-	Source string
 }
 
 // DeriveTargets finds the read and search URLs: from the OAuth resource URL
 // when it is a Patient resource, else from the FHIR base the audit source
 // lives under (…/fhir/AuditEvent → …/fhir/Patient/{id}).
 func DeriveTargets(source, resourceURL, patient string) (Targets, error) {
-	t := Targets{Source: source}
+	t := Targets{}
 	base := ""
 	if i := strings.LastIndex(resourceURL, "/Patient/"); i >= 0 {
 		base = resourceURL[:i]
@@ -50,7 +54,7 @@ func DeriveTargets(source, resourceURL, patient string) (Targets, error) {
 		base = s
 	}
 	if base == "" {
-		return t, errors.New("cannot tell the FHIR base: oauth.resource_url is no Patient resource and audit.source does not end in /AuditEvent")
+		return t, errors.New("cannot tell the FHIR base: oauth.resource_url is no Patient resource and no FHIR audit source ends in /AuditEvent")
 	}
 	if _, err := url.Parse(base); err != nil {
 		return t, err
@@ -63,14 +67,20 @@ func DeriveTargets(source, resourceURL, patient string) (Targets, error) {
 // Config is one SC005 run.
 type Config struct {
 	Targets Targets
+	// Sources are where the deployment logs; each must hold a complete
+	// record of every access.
+	Sources []Source
 	// HTTP sends everything (the guard's client in production).
 	HTTP *http.Client
 	// UserToken is an access token of the test user allowed to read the
-	// test patient; AuditToken one allowed to read the audit source.
+	// test patient; AuditToken one allowed to read the audit sources.
 	UserToken, AuditToken string
 	User, Patient         string
-	Now                   func() time.Time
-	Poll                  PollConfig
+	// AuditReader is who the audit token acts as (the suite's client id):
+	// the user its own read of the log must be recorded under.
+	AuditReader string
+	Now         func() time.Time
+	Poll        PollConfig
 	// Tolerance widens each request's time window for the recorded check
 	// (NEN 7510 A.12.4.4 clock synchronisation; default 2 s).
 	Tolerance time.Duration
@@ -89,48 +99,113 @@ type Exchange struct {
 	Sent      time.Time `json:"sent"`
 	Received  time.Time `json:"received"`
 	Error     string    `json:"error,omitempty"`
+	// Body is the answer (bounded); only the read's is kept, to know what
+	// clinical content must not show up in the log.
+	Body []byte `json:"-"`
 }
 
-// Result is what one probe concluded and the records it matched.
+// Found is what one source holds for one probe.
+type Found struct {
+	Source     string
+	Events     []*Event
+	Correlated bool
+	// Err is the presence verdict for this source: nil when a record was
+	// found, a deviation when none was, could-not-test when the source
+	// failed.
+	Err error
+}
+
+// Result is one probe: the request and the records each source holds.
 type Result struct {
-	Probe    string
+	Probe string
+	Kind  Kind
+	// Err says the request gave nothing to look for (not sent, refused
+	// control): could not test, or not applicable.
 	Err      error
 	Exchange *Exchange
-	Events   []*Event
-	// Correlated says the record was found by the request id the suite
-	// sent (X-Request-ID / traceparent), not by time window alone.
-	Correlated bool
-	Notes      []string
+	Found    []*Found
+	Notes    []string
+}
+
+// Events are the matched records of every source.
+func (r *Result) Events() []*Event {
+	var out []*Event
+	for _, f := range r.Found {
+		out = append(out, f.Events...)
+	}
+	return out
 }
 
 // Evidence is the exchange and the matched records as JSON.
 func (r *Result) Evidence() []byte {
-	out := map[string]any{"exchange": r.Exchange, "correlated_by_request_id": r.Correlated}
-	var evs []json.RawMessage
-	for _, e := range r.Events {
-		evs = append(evs, e.Raw)
+	type rec struct {
+		Source     string `json:"source"`
+		Origin     string `json:"origin,omitempty"`
+		Correlated bool   `json:"correlated_by_request_id"`
+		Format     string `json:"format"`
+		Record     any    `json:"record"`
 	}
-	out["audit_events"] = evs
+	out := map[string]any{"exchange": r.Exchange}
+	var recs []rec
+	for _, f := range r.Found {
+		for _, e := range f.Events {
+			recs = append(recs, rec{Source: f.Source, Origin: e.Origin, Correlated: f.Correlated, Format: e.Format, Record: rawRecord(e)})
+		}
+	}
+	out["audit_records"] = recs
 	b, _ := json.MarshalIndent(out, "", "  ")
 	return b
 }
 
+func rawRecord(e *Event) any {
+	if json.Valid(e.Raw) {
+		return json.RawMessage(e.Raw)
+	}
+	return string(e.Raw)
+}
+
+// SourceReport is what one source gave during the run.
+type SourceReport struct {
+	Name     string
+	Readable bool
+	// Err is why the source could not be read (then every probe is
+	// could-not-test for it).
+	Err      error
+	Records  int
+	Problems []string
+	// Pages are the first HTTP answers read (evidence).
+	Pages []*Page
+	src   Source
+}
+
+// maxPagesKept bounds the evidence pages per source.
+const maxPagesKept = 10
+
 // Report is the outcome of one run.
 type Report struct {
 	// Control is the positive control: the suite's own authorized read.
-	Control error
-	Results map[string]*Result
-	// Pages are the audit source's answers (evidence).
-	Pages    []*Page
+	Control  error
+	Results  map[string]*Result
+	Sources  []*SourceReport
 	Attempts int
-	Records  int
 	Elapsed  time.Duration
+	cfg      Config
+	clinical []string
 }
 
 // Result returns the result of a probe.
 func (rep *Report) Result(id string) (*Result, bool) {
 	r, ok := rep.Results[id]
 	return r, ok
+}
+
+// Records is how many records the sources gave in all.
+func (rep *Report) Records() int {
+	n := 0
+	for _, s := range rep.Sources {
+		n += s.Records
+	}
+	return n
 }
 
 type probeSpec struct {
@@ -154,11 +229,15 @@ var probes = []probeSpec{
 }
 
 // Run makes the suite's requests on the test patient, checks the audit
-// source refuses an unauthenticated reader, polls the audit source until
-// every request's record is there (or the poll ends), and judges each.
+// source refuses an unauthenticated reader, polls every source until every
+// request's record is there (or audit.wait ends), and keeps what it found
+// for the judgments (Presence, Field).
 func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if cfg.HTTP == nil {
 		return nil, errors.New("audit: no HTTP client")
+	}
+	if len(cfg.Sources) == 0 {
+		return nil, errNoSource
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -167,11 +246,14 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		cfg.Tolerance = 2 * time.Second
 	}
 	start := time.Now()
-	rep := &Report{Results: map[string]*Result{}}
+	rep := &Report{Results: map[string]*Result{}, cfg: cfg}
+	for _, s := range cfg.Sources {
+		rep.Sources = append(rep.Sources, &SourceReport{Name: s.Name(), Readable: s.Readable(), src: s})
+	}
 	runID := randomHex(8)
 	for _, p := range probes {
 		ex := send(ctx, cfg, p, runID)
-		res := &Result{Probe: p.id, Exchange: ex}
+		res := &Result{Probe: p.id, Kind: p.kind, Exchange: ex}
 		rep.Results[p.id] = res
 		if ex.Error != "" {
 			res.Err = verdict.CouldNotTestf(p.id, "request failed: %s", ex.Error)
@@ -183,20 +265,48 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			if res.Err != nil {
 				// Without an authorized read nothing the log says about
 				// the others means anything.
-				for _, q := range probes[1:] {
-					rep.Results[q.id] = &Result{Probe: q.id, Err: verdict.CouldNotTestf(q.id, "not sent: the positive control (the suite's authorized read) failed")}
+				for _, id := range append(RecordProbes[1:], ProbeSourceOpen) {
+					rep.Results[id] = &Result{Probe: id, Err: verdict.CouldNotTestf(id, "not sent: the positive control (the suite's authorized read) failed")}
 				}
-				rep.Results[ProbeSourceOpen] = &Result{Probe: ProbeSourceOpen, Err: verdict.CouldNotTestf(ProbeSourceOpen, "not sent: the positive control failed")}
 				rep.Elapsed = time.Since(start)
 				return rep, nil
 			}
+			rep.clinical = ClinicalValues(ex.Body)
 		}
 	}
 	since := rep.Results[ProbeRead].Exchange.Sent.Add(-cfg.Tolerance - time.Second)
 	rep.Results[ProbeSourceOpen] = sourceOpen(ctx, cfg, since)
+	rep.Results[ProbeAuditRead] = auditReadProbe(cfg, runID)
 	collect(ctx, cfg, rep, since)
 	rep.Elapsed = time.Since(start)
 	return rep, nil
+}
+
+// auditReadProbe is the suite's own reading of the log: the first search
+// on a readable source, tagged with its request id.
+func auditReadProbe(cfg Config, runID string) *Result {
+	res := &Result{Probe: ProbeAuditRead, Kind: KindAuditRead}
+	for _, s := range cfg.Sources {
+		if !s.Readable() {
+			continue
+		}
+		ex := &Exchange{Probe: ProbeAuditRead, Method: http.MethodGet, URL: s.Name(), RequestID: "apisec-" + runID + "-" + ProbeAuditRead,
+			TraceID: runID + randomHex(8), Token: "Bearer [redacted]"}
+		res.Exchange = ex
+		for _, s := range cfg.Sources {
+			switch s := s.(type) {
+			case *FHIRSource:
+				s.Fetcher.RequestID, s.Fetcher.TraceID = ex.RequestID, ex.TraceID
+			case *JSONLSource:
+				if s.Fetcher != nil {
+					s.Fetcher.RequestID, s.Fetcher.TraceID = ex.RequestID, ex.TraceID
+				}
+			}
+		}
+		return res
+	}
+	res.Err = verdict.Inapplicable("the profile names no audit source the suite reads through the API (syslog only), so there is no read of the log to look for")
+	return res
 }
 
 func send(ctx context.Context, cfg Config, p probeSpec, runID string) *Exchange {
@@ -226,18 +336,32 @@ func send(ctx context.Context, cfg Config, p probeSpec, runID string) *Exchange 
 		return ex
 	}
 	defer resp.Body.Close()
-	_, _ = conduct.ReadBody(resp.Body, 256<<10)
+	body, _ := conduct.ReadBody(resp.Body, 256<<10)
+	if p.id == ProbeRead {
+		ex.Body = body
+	}
 	ex.Status = resp.StatusCode
 	ex.Date = resp.Header.Get("Date")
 	return ex
 }
 
-// sourceOpen asks the audit source without credentials: NEN 7513 ch. 8
-// demands an access regime on the log, and RFC 6750 §3.1 says a request
-// without a token is answered 401.
+// sourceOpen asks the first FHIR audit source without credentials: NEN
+// 7513 ch. 8 demands an access regime on the log, and RFC 6750 §3.1 says a
+// request without a token is answered 401.
 func sourceOpen(ctx context.Context, cfg Config, since time.Time) *Result {
 	res := &Result{Probe: ProbeSourceOpen}
-	target, err := Query{Patient: cfg.Patient, Since: since}.URL(cfg.Targets.Source)
+	var src *FHIRSource
+	for _, s := range cfg.Sources {
+		if f, ok := s.(*FHIRSource); ok {
+			src = f
+			break
+		}
+	}
+	if src == nil {
+		res.Err = verdict.Inapplicable("the profile names no FHIR audit source the API serves, so there is no log to read without a token; the access regime on the log (NEN 7513 ch. 8) is a declaration item")
+		return res
+	}
+	target, err := Query{Patient: cfg.Patient, Since: since}.URL(src.URL)
 	if err != nil {
 		res.Err = err
 		return res
@@ -259,7 +383,8 @@ func sourceOpen(ctx context.Context, cfg Config, since time.Time) *Result {
 		if p.Bundle != nil {
 			got += fmt.Sprintf(" with a Bundle of %d AuditEvents", len(p.Bundle.Events))
 		}
-		res.Err = verdict.Deviation(probe, want, clause, got)
+		// Anyone can read who looked at which patient's record.
+		res.Err = verdict.WithSeverity(verdict.Deviation(probe, want, clause, got), verdict.Critical)
 	case errors.As(err, &he) && he.Status == http.StatusUnauthorized:
 		ex.Status = he.Status
 	case errors.As(err, &he) && he.Status == http.StatusForbidden:
@@ -272,155 +397,195 @@ func sourceOpen(ctx context.Context, cfg Config, since time.Time) *Result {
 	return res
 }
 
-// collect polls the audit source until every probe that was sent has a
-// record, then judges the records.
+// collect polls every source until each holds a record of every probe that
+// was made, then records per source what was found.
 func collect(ctx context.Context, cfg Config, rep *Report, since time.Time) {
-	f := &Fetcher{HTTP: cfg.HTTP, Token: cfg.AuditToken}
 	var pending []*Result
-	for _, p := range probes {
-		if r := rep.Results[p.id]; r.Err == nil {
+	for _, id := range RecordProbes {
+		if r := rep.Results[id]; r.Err == nil {
 			pending = append(pending, r)
 		}
 	}
-	var events []*Event
-	var fetchErr error
+	q := Query{Patient: cfg.Patient, Since: since}
+	events := make([][]*Event, len(rep.Sources))
+	auditRead := rep.Results[ProbeAuditRead]
 	attempts, err := Poll(ctx, cfg.Poll, func(ctx context.Context) (bool, error) {
-		pages, evs, err := f.Search(ctx, cfg.Targets.Source, Query{Patient: cfg.Patient, Since: since})
-		rep.Pages = append(rep.Pages, pages...)
-		if err != nil {
-			return false, err
+		done := true
+		for i, sr := range rep.Sources {
+			if sr.Err != nil {
+				continue
+			}
+			if auditRead.Err == nil && auditRead.Exchange.Sent.IsZero() && sr.Readable {
+				auditRead.Exchange.Sent = cfg.Now()
+			}
+			b, err := sr.src.Collect(ctx, q)
+			if auditRead.Err == nil && auditRead.Exchange.Received.IsZero() && sr.Readable {
+				auditRead.Exchange.Received = cfg.Now()
+			}
+			if b != nil {
+				for _, p := range b.Pages {
+					if len(sr.Pages) < maxPagesKept {
+						sr.Pages = append(sr.Pages, p)
+					}
+				}
+				sr.Problems = b.Problems
+			}
+			if err != nil {
+				if ctx.Err() != nil {
+					// The poll's own deadline cut this attempt short: keep
+					// what the earlier attempts found.
+					return false, err
+				}
+				sr.Err = err
+				continue
+			}
+			events[i] = b.Events
+			sr.Records = len(b.Events)
+			if len(match(cfg, pending, b.Events, nil)) > 0 {
+				done = false
+			}
 		}
-		events = evs
-		return len(match(cfg, pending, events, false)) == 0, nil
+		return done, nil
 	})
 	rep.Attempts = attempts
-	rep.Records = len(events)
-	if err != nil && !errors.Is(err, ErrPollExhausted) {
-		fetchErr = err
-	}
-	for _, r := range pending {
-		switch {
-		case fetchErr != nil:
-			r.Err = couldNotRead(r.Probe, fetchErr)
-		default:
-			// Judged below.
+	_ = err // exhaustion or a cut attempt: judged per probe below
+	for i, sr := range rep.Sources {
+		found := map[*Result]*Found{}
+		for _, r := range pending {
+			f := &Found{Source: sr.Name}
+			found[r] = f
+			r.Found = append(r.Found, f)
 		}
-	}
-	if fetchErr != nil {
-		return
-	}
-	match(cfg, pending, events, true)
-	for _, r := range pending {
-		spec := specOf(r.Probe)
-		x := expectFor(cfg, spec, r.Exchange)
-		probe := fmt.Sprintf("record of the suite's %s (%s %s, X-Request-ID %s)", spec.id, r.Exchange.Method, r.Exchange.URL, r.Exchange.RequestID)
-		if len(r.Events) == 0 {
-			r.Err = verdict.Deviation(probe, "an AuditEvent for this access in the audit source", "NEN 7513:2018 ch. 6 (events to log)",
-				fmt.Sprintf("none among %d records for patient %s after %d searches", len(events), cfg.Patient, attempts))
+		if sr.Err != nil {
+			for _, r := range pending {
+				found[r].Err = couldNotRead(r.Probe, sr.Name, sr.Err)
+			}
 			continue
 		}
-		ev := r.Events[0]
-		if !x.ServerFrom.IsZero() {
-			if skew := x.ServerFrom.Add(cfg.Tolerance).Sub(r.Exchange.Sent); skew > cfg.Tolerance+time.Second || skew < -cfg.Tolerance-time.Second {
+		match(cfg, pending, events[i], found)
+		for _, r := range pending {
+			f := found[r]
+			if len(f.Events) > 0 {
+				if !f.Correlated {
+					r.Notes = append(r.Notes, sr.Name+": matched by patient, outcome and time window: the record carries neither the X-Request-ID nor the trace id the suite sent")
+				}
+				continue
+			}
+			probe := fmt.Sprintf("record of the suite's %s (%s %s, X-Request-ID %s)", r.Probe, r.Exchange.Method, r.Exchange.URL, r.Exchange.RequestID)
+			f.Err = verdict.Deviation(probe, "a record of this access in "+sr.Name+" within audit.wait", "NEN 7513:2018 ch. 6 (events to log)",
+				fmt.Sprintf("none among %d records after %d reads in %s", len(events[i]), attempts, cfg.Poll.withDefaults().Deadline))
+			if r.Kind == KindAuditRead {
+				// Reading the log unlogged hides who looked, but needs
+				// access to the log first.
+				f.Err = verdict.WithSeverity(f.Err, verdict.Medium)
+			}
+		}
+	}
+	for _, r := range pending {
+		if ev := firstEvent(r); ev != nil {
+			if x := expectFor(cfg, rep.clinical, r); x.User != "" {
+				r.Notes = append(r.Notes, "on behalf of (NEN 7513 ch. 5 item 5): "+OnBehalfOf(ev, x.User))
+			}
+		}
+		if d, err := http.ParseTime(r.Exchange.Date); err == nil {
+			if skew := d.Sub(r.Exchange.Sent); skew > cfg.Tolerance+time.Second || skew < -cfg.Tolerance-time.Second {
 				r.Notes = append(r.Notes, fmt.Sprintf("the API's Date header is %s off the suite's clock (NEN 7510 A.12.4.4 clock synchronisation)", skew.Round(time.Second)))
 			}
 		}
-		if !r.Correlated {
-			r.Notes = append(r.Notes, "matched by patient, outcome and time window: the record carries neither the X-Request-ID nor the trace id the suite sent")
-		}
-		if x.User != "" {
-			r.Notes = append(r.Notes, "on behalf of (NEN 7513 ch. 5 item 5): "+OnBehalfOf(ev, x.User))
-		}
-		r.Err = Verdict(probe, ev, CheckEvent(ev, x))
 	}
 }
 
-func couldNotRead(probe string, err error) error {
+func firstEvent(r *Result) *Event {
+	for _, f := range r.Found {
+		if len(f.Events) > 0 {
+			return f.Events[0]
+		}
+	}
+	return nil
+}
+
+func couldNotRead(probe, source string, err error) error {
 	var he *HTTPError
 	if errors.As(err, &he) {
-		return verdict.CouldNotTestf(probe, "the audit source refused the suite's audit credential or failed: %v", err)
+		return verdict.CouldNotTestf(probe, "%s refused the suite's audit credential or failed: %v", source, err)
 	}
-	return verdict.CouldNotTest(probe+": reading the audit source", err)
-}
-
-func specOf(id string) probeSpec {
-	for _, p := range probes {
-		if p.id == id {
-			return p
-		}
-	}
-	return probeSpec{}
+	return verdict.CouldNotTest(probe+": reading "+source, err)
 }
 
 // expectFor is what a probe's record must say.
-func expectFor(cfg Config, p probeSpec, ex *Exchange) Expect {
-	x := Expect{Kind: p.kind, Patient: cfg.Patient, From: ex.Sent.Add(-cfg.Tolerance), To: ex.Received.Add(cfg.Tolerance)}
+func expectFor(cfg Config, clinical []string, r *Result) Expect {
+	ex := r.Exchange
+	x := Expect{Kind: r.Kind, Patient: cfg.Patient, From: ex.Sent.Add(-cfg.Tolerance), To: ex.Received.Add(cfg.Tolerance), Clinical: clinical}
 	if d, err := http.ParseTime(ex.Date); err == nil {
 		// Date has whole seconds: the event lies in [Date, Date+1s).
 		x.ServerFrom, x.ServerTo = d.Add(-cfg.Tolerance), d.Add(time.Second+cfg.Tolerance)
 	}
-	if p.kind != KindDenied {
+	switch r.Kind {
+	case KindRead, KindSearch:
 		x.User = cfg.User
+	case KindAuditRead:
+		x.User = cfg.AuditReader
 	}
 	return x
 }
 
 // match assigns records to probes: first by the request id the suite sent,
-// else by patient, kind and time window (earliest unused record). With
-// assign it stores the match; it returns the probes still without one.
-func match(cfg Config, pending []*Result, events []*Event, assign bool) []*Result {
+// else by patient, kind and time window (earliest unused record). With a
+// found map it stores the match; it returns the probes still without one.
+func match(cfg Config, pending []*Result, events []*Event, found map[*Result]*Found) []*Result {
 	used := map[*Event]bool{}
 	var missing []*Result
-	found := map[*Result][]*Event{}
+	got := map[*Result][]*Event{}
 	correlated := map[*Result]bool{}
 	for _, r := range pending {
 		for _, ev := range events {
 			if bytes.Contains(ev.Raw, []byte(r.Exchange.RequestID)) || bytes.Contains(ev.Raw, []byte(r.Exchange.TraceID)) {
-				found[r] = append(found[r], ev)
+				got[r] = append(got[r], ev)
 				used[ev] = true
 				correlated[r] = true
 			}
 		}
 	}
 	for _, r := range pending {
-		if len(found[r]) > 0 {
+		if len(got[r]) > 0 {
 			continue
 		}
-		spec := specOf(r.Probe)
-		x := expectFor(cfg, spec, r.Exchange)
+		x := expectFor(cfg, nil, r)
 		for _, ev := range events {
 			if used[ev] || !fallbackFits(ev, x) {
 				continue
 			}
-			found[r] = []*Event{ev}
+			got[r] = []*Event{ev}
 			used[ev] = true
 			break
 		}
-		if len(found[r]) == 0 {
+		if len(got[r]) == 0 {
 			missing = append(missing, r)
 		}
 	}
-	if assign {
-		for _, r := range pending {
-			r.Events, r.Correlated = found[r], correlated[r]
-		}
+	for r, f := range found {
+		f.Events, f.Correlated = got[r], correlated[r]
 	}
 	return missing
 }
 
 // fallbackFits is the loose match used when a record has no request id:
-// it must concern the patient, fall in the window (a minute either way, so
-// a wrong clock is judged by the recorded field rather than hidden) and
-// have the outcome class of the access.
+// it must fall in the window (a minute either way, so a wrong clock is
+// judged by the recorded field rather than hidden), have the outcome class
+// of the access and concern the patient (or, for the suite's read of the
+// log, the log).
 func fallbackFits(ev *Event, x Expect) bool {
-	if patientEntity(ev, x.Patient) == nil {
-		return false
-	}
 	if t, err := time.Parse(time.RFC3339Nano, ev.Recorded); err != nil || t.Before(x.From.Add(-time.Minute)) || t.After(x.To.Add(time.Minute)) {
 		return false
 	}
 	denied := ev.Outcome != "0"
 	if denied != (x.Kind == KindDenied) {
+		return false
+	}
+	if x.Kind == KindAuditRead {
+		return concernsAuditLog(ev)
+	}
+	if patientEntity(ev, x.Patient) == nil || concernsAuditLog(ev) {
 		return false
 	}
 	if x.Kind == KindDenied {
@@ -434,6 +599,27 @@ func fallbackFits(ev *Event, x Expect) bool {
 		search = search || strings.HasPrefix(c.Code, "search")
 	}
 	return search == (x.Kind == KindSearch)
+}
+
+// concernsAuditLog: the record is of a read of the audit log itself (DICOM
+// 110101 "Audit Log Used", or an entity that is an AuditEvent or a query
+// on AuditEvent).
+func concernsAuditLog(ev *Event) bool {
+	if ev.Type != nil && ev.Type.Code == "110101" {
+		return true
+	}
+	for _, e := range ev.Entity {
+		if e.What != nil && strings.HasPrefix(e.What.Reference, "AuditEvent") {
+			return true
+		}
+		if q, err := base64.StdEncoding.DecodeString(e.Query); err == nil && bytes.Contains(q, []byte("AuditEvent")) {
+			return true
+		}
+		if strings.Contains(e.Description, "AuditEvent") || strings.Contains(e.Name, "AuditEvent") {
+			return true
+		}
+	}
+	return false
 }
 
 // Forge spoils a token's signature so the API must refuse it (a JWT keeps

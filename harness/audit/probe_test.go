@@ -31,7 +31,13 @@ type fakeAPI struct {
 	hang        bool
 	refuseUser  bool
 	dropDenied  bool
+	// noAuditReadLog: reading the log leaves no record; leak: the read's
+	// record carries the Patient resource it served.
+	noAuditReadLog bool
+	leak           bool
 }
+
+const fakePatient = `{"resourceType":"Patient","id":"123","name":[{"family":"Jansen","given":["Anna"]}],"birthDate":"1970-01-01"}`
 
 func (f *fakeAPI) handler() http.Handler {
 	mux := http.NewServeMux()
@@ -41,7 +47,7 @@ func (f *fakeAPI) handler() http.Handler {
 			"resourceType": "AuditEvent", "id": fmt.Sprint(len(f.events) + 1),
 			"type": map[string]any{"code": "rest"}, "subtype": []any{map[string]any{"code": "read"}},
 			"action": "R", "recorded": time.Now().UTC().Format(time.RFC3339Nano), "outcome": "0",
-			"source": map[string]any{"observer": map[string]any{"display": "fake"}},
+			"source": map[string]any{"observer": map[string]any{"display": "fake"}, "site": "fake org"},
 		}
 		agent := map[string]any{"requestor": true, "network": map[string]any{"address": "127.0.0.1"}, "type": map[string]any{"text": "user"}}
 		if ok {
@@ -58,6 +64,9 @@ func (f *fakeAPI) handler() http.Handler {
 		if !f.noRequestID {
 			entities = append(entities, map[string]any{"what": map[string]any{"identifier": map[string]any{"value": r.Header.Get("X-Request-ID")}}})
 		}
+		if f.leak && ok && !search {
+			entities = append(entities, map[string]any{"detail": []any{map[string]any{"type": "response", "valueBase64Binary": base64.StdEncoding.EncodeToString([]byte(fakePatient))}}})
+		}
 		ev["entity"] = entities
 		if ok || !f.dropDenied {
 			f.mu.Lock()
@@ -69,7 +78,7 @@ func (f *fakeAPI) handler() http.Handler {
 			return
 		}
 		w.Header().Set("Content-Type", "application/fhir+json")
-		_, _ = w.Write([]byte(`{"resourceType":"Patient","id":"123"}`))
+		_, _ = w.Write([]byte(fakePatient))
 	}
 	mux.HandleFunc("/fhir/Patient/123", func(w http.ResponseWriter, r *http.Request) { access(w, r, false) })
 	mux.HandleFunc("/fhir/Patient", func(w http.ResponseWriter, r *http.Request) { access(w, r, true) })
@@ -90,6 +99,21 @@ func (f *fakeAPI) handler() http.Handler {
 		}
 		var entries []any
 		f.mu.Lock()
+		if !f.noAuditReadLog && r.Header.Get("Authorization") == "Bearer auditor-token" {
+			ents := []any{map[string]any{"query": base64.StdEncoding.EncodeToString([]byte("AuditEvent?" + r.URL.RawQuery))}}
+			if !f.noRequestID {
+				ents = append(ents, map[string]any{"what": map[string]any{"identifier": map[string]any{"value": r.Header.Get("X-Request-ID")}}})
+			}
+			f.events = append(f.events, map[string]any{
+				"resourceType": "AuditEvent", "id": fmt.Sprint(len(f.events) + 1),
+				"type": map[string]any{"code": "rest"}, "subtype": []any{map[string]any{"code": "search-type"}},
+				"action": "E", "recorded": time.Now().UTC().Format(time.RFC3339Nano), "outcome": "0",
+				"source": map[string]any{"observer": map[string]any{"display": "fake"}, "site": "fake org"},
+				"agent": []any{map[string]any{"requestor": true, "who": map[string]any{"identifier": map[string]any{"value": "apisec-client"}},
+					"type": map[string]any{"text": "application"}, "network": map[string]any{"address": "127.0.0.1"}}},
+				"entity": ents,
+			})
+		}
 		if n >= f.visibleFrom {
 			for _, ev := range f.events {
 				entries = append(entries, map[string]any{"resource": ev})
@@ -104,13 +128,26 @@ func (f *fakeAPI) handler() http.Handler {
 
 func runFake(t *testing.T, f *fakeAPI, timeout time.Duration) *Report {
 	t.Helper()
+	return runFakeTimeout(t, f, timeout)
+}
+
+func runFakeWith(t *testing.T, f *fakeAPI, extra ...Source) *Report {
+	t.Helper()
+	return runFakeTimeout(t, f, 2*time.Second, extra...)
+}
+
+func runFakeTimeout(t *testing.T, f *fakeAPI, timeout time.Duration, extra ...Source) *Report {
+	t.Helper()
 	srv := httptest.NewServer(f.handler())
 	t.Cleanup(srv.Close)
 	targets, err := DeriveTargets(srv.URL+"/fhir/AuditEvent", "", "123")
 	require.NoError(t, err)
+	hc := &http.Client{Timeout: timeout}
 	rep, err := Run(context.Background(), Config{
-		Targets: targets, HTTP: &http.Client{Timeout: timeout}, UserToken: "user-token", AuditToken: "auditor-token",
-		User: "test-user", Patient: "123", Poll: PollConfig{Deadline: 3 * time.Second, MaxAttempts: 5, Interval: 10 * time.Millisecond},
+		Targets: targets, HTTP: hc, UserToken: "user-token", AuditToken: "auditor-token",
+		Sources: append([]Source{&FHIRSource{URL: srv.URL + "/fhir/AuditEvent", Fetcher: &Fetcher{HTTP: hc, Token: "auditor-token"}}}, extra...),
+		User:    "test-user", Patient: "123", AuditReader: "apisec-client",
+		Poll: PollConfig{Deadline: 3 * time.Second, MaxAttempts: 5, Interval: 10 * time.Millisecond},
 	})
 	require.NoError(t, err)
 	return rep
@@ -118,23 +155,57 @@ func runFake(t *testing.T, f *fakeAPI, timeout time.Duration) *Report {
 
 func statuses(rep *Report) map[string]verdict.Status {
 	out := map[string]verdict.Status{}
-	for id, r := range rep.Results {
-		out[id], _ = verdict.Classify(r.Err)
+	for id := range rep.Results {
+		out[id], _ = verdict.Classify(rep.Presence(id))
 	}
 	return out
 }
 
 func allRecordProbes(s verdict.Status) map[string]verdict.Status {
-	return map[string]verdict.Status{ProbeRead: s, ProbeSearch: s, ProbeNoToken: s, ProbeBadToken: s, ProbeSourceOpen: verdict.Pass}
+	return map[string]verdict.Status{ProbeRead: s, ProbeSearch: s, ProbeNoToken: s, ProbeBadToken: s, ProbeAuditRead: s, ProbeSourceOpen: verdict.Pass}
+}
+
+func fieldStatuses(rep *Report) map[string]verdict.Status {
+	out := map[string]verdict.Status{}
+	for _, f := range Fields {
+		out[f.ID], _ = verdict.Classify(rep.Field(f.ID))
+	}
+	return out
 }
 
 func TestRunPassesAConformantLog(t *testing.T) {
 	rep := runFake(t, &fakeAPI{}, 2*time.Second)
 	require.NoError(t, rep.Control)
 	assert.Equal(t, allRecordProbes(verdict.Pass), statuses(rep), "%v", rep.Results)
-	assert.True(t, rep.Results[ProbeRead].Correlated)
+	assert.True(t, rep.Results[ProbeRead].Found[0].Correlated)
 	assert.Equal(t, 1, rep.Attempts)
-	assert.Equal(t, 4, rep.Records)
+	assert.Equal(t, 5, rep.Records(), "four accesses and the suite's read of the log")
+	for id, st := range fieldStatuses(rep) {
+		want := verdict.Pass
+		if id == "on-behalf-of" {
+			want = verdict.Info
+		}
+		assert.Equal(t, want, st, "field %s: %v", id, rep.Field(id))
+	}
+}
+
+func TestRunFailsClinicalContentInTheLog(t *testing.T) {
+	rep := runFake(t, &fakeAPI{leak: true}, 2*time.Second)
+	err := rep.Field("no-clinical-payload")
+	st, _ := verdict.Classify(err)
+	assert.Equal(t, verdict.Fail, st)
+	assert.Contains(t, err.Error(), "an embedded Patient resource")
+	assert.Contains(t, err.Error(), `"Jansen"`)
+	assert.Contains(t, err.Error(), "read record")
+}
+
+func TestRunFailsWhenReadingTheLogIsNotLogged(t *testing.T) {
+	rep := runFake(t, &fakeAPI{noAuditReadLog: true}, 2*time.Second)
+	want := allRecordProbes(verdict.Pass)
+	want[ProbeAuditRead] = verdict.Fail
+	assert.Equal(t, want, statuses(rep))
+	_, f := verdict.Classify(rep.Presence(ProbeAuditRead))
+	assert.Equal(t, verdict.Medium, f.Severity)
 }
 
 func TestRunWaitsForLaggingRecords(t *testing.T) {
@@ -146,7 +217,7 @@ func TestRunWaitsForLaggingRecords(t *testing.T) {
 func TestRunMatchesRecordsWithoutRequestIDByWindow(t *testing.T) {
 	rep := runFake(t, &fakeAPI{noRequestID: true}, 2*time.Second)
 	assert.Equal(t, allRecordProbes(verdict.Pass), statuses(rep), "%v", rep.Results)
-	assert.False(t, rep.Results[ProbeRead].Correlated)
+	assert.False(t, rep.Results[ProbeRead].Found[0].Correlated)
 	assert.Contains(t, strings.Join(rep.Results[ProbeRead].Notes, " "), "matched by patient, outcome and time window")
 }
 
@@ -155,7 +226,7 @@ func TestRunFailsWhenDeniedAccessIsNotLogged(t *testing.T) {
 	want := allRecordProbes(verdict.Pass)
 	want[ProbeNoToken], want[ProbeBadToken] = verdict.Fail, verdict.Fail
 	assert.Equal(t, want, statuses(rep))
-	assert.Contains(t, rep.Results[ProbeNoToken].Err.Error(), "NEN 7513:2018 ch. 6")
+	assert.Contains(t, rep.Presence(ProbeNoToken).Error(), "NEN 7513:2018 ch. 6")
 	assert.Equal(t, 5, rep.Attempts, "polled up to MaxAttempts")
 }
 
@@ -165,12 +236,16 @@ func TestRunFailsAnOpenAuditSource(t *testing.T) {
 	want[ProbeSourceOpen] = verdict.Fail
 	assert.Equal(t, want, statuses(rep))
 	assert.Contains(t, rep.Results[ProbeSourceOpen].Err.Error(), "got 200 with a Bundle of 4 AuditEvents")
+	_, f := verdict.Classify(rep.Presence(ProbeSourceOpen))
+	assert.Equal(t, verdict.Critical, f.Severity)
 }
 
 func TestRunCannotTestWhenTheAuditSourceAnswersHTML(t *testing.T) {
 	rep := runFake(t, &fakeAPI{html: true}, 2*time.Second)
 	assert.Equal(t, allRecordProbes(verdict.Error), statuses(rep))
-	assert.Contains(t, rep.Results[ProbeRead].Err.Error(), "not a FHIR Bundle")
+	assert.Contains(t, rep.Presence(ProbeRead).Error(), "not a FHIR Bundle")
+	st, _ := verdict.Classify(rep.Field("user"))
+	assert.Equal(t, verdict.Error, st, "no record, no field verdict")
 }
 
 func TestRunCannotTestWhenTheAuditSourceHangs(t *testing.T) {
@@ -178,7 +253,7 @@ func TestRunCannotTestWhenTheAuditSourceHangs(t *testing.T) {
 	rep := runFake(t, &fakeAPI{hang: true}, 300*time.Millisecond)
 	assert.Equal(t, allRecordProbes(verdict.Error), statuses(rep))
 	assert.Less(t, time.Since(start), 3*time.Second)
-	assert.Contains(t, rep.Results[ProbeSearch].Err.Error(), "timeout")
+	assert.Contains(t, rep.Presence(ProbeSearch).Error(), "timeout")
 }
 
 func TestRunStopsWhenThePositiveControlFails(t *testing.T) {

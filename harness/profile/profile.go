@@ -160,13 +160,58 @@ func (s *SOAP) WSDLIsURL() bool {
 
 // Audit says where the deployment's NEN 7513 audit records can be read.
 type Audit struct {
-	Source      string `yaml:"source"`
-	TestUser    string `yaml:"test_user,omitempty"`
-	TestPatient string `yaml:"test_patient,omitempty"`
+	// Source is a FHIR AuditEvent search endpoint (ITI-81 style): the
+	// short form of one sources entry of type fhir.
+	Source string `yaml:"source,omitempty"`
+	// Sources are the channels the deployment logs to; each must hold a
+	// NEN 7513-complete record of every access the suite makes.
+	Sources     []AuditSource `yaml:"sources,omitempty"`
+	TestUser    string        `yaml:"test_user,omitempty"`
+	TestPatient string        `yaml:"test_patient,omitempty"`
 	// Wait bounds how long the suite looks for a record after the request
 	// it expects to be logged (logging may lag); default 15s. A record not
 	// found within it is a finding, so a deployment that logs late sets it.
 	Wait Duration `yaml:"wait,omitempty"`
+	// TimeSkew is how far a record's time may lie from the request's time
+	// by the suite's clock or the server's Date header; default 2s.
+	TimeSkew Duration `yaml:"time_skew,omitempty"`
+}
+
+// Audit source types.
+const (
+	AuditFHIR   = "fhir"   // FHIR AuditEvent search (url)
+	AuditSyslog = "syslog" // the suite's TLS syslog receiver for the run (RFC 5424/5425)
+	AuditJSONL  = "jsonl"  // a JSON-lines export (url or file)
+)
+
+// AuditSource is one channel of audit records.
+type AuditSource struct {
+	Type string `yaml:"type"`
+	// URL of a fhir search endpoint or a jsonl export; File of a jsonl
+	// export on disk.
+	URL  string `yaml:"url,omitempty"`
+	File string `yaml:"file,omitempty"`
+	// Syslog: where the suite's receiver listens for the run (the
+	// deployment's sender points there), the framing (octet-counting,
+	// RFC 5425, or non-transparent, RFC 6587), the receiver's certificate
+	// and key (the sender must trust their issuer) and the CA that issued
+	// the sender's client certificate (RFC 5425 mutual authentication).
+	Listen      string `yaml:"listen,omitempty"`
+	Framing     string `yaml:"framing,omitempty"`
+	Certificate string `yaml:"certificate,omitempty"`
+	Key         string `yaml:"key,omitempty"`
+	ClientCA    string `yaml:"client_ca,omitempty"`
+	// MaxMessage bounds one syslog message (default 64 KiB).
+	MaxMessage int `yaml:"max_message,omitempty"`
+}
+
+// AllSources is Source (as a fhir entry) followed by Sources.
+func (a *Audit) AllSources() []AuditSource {
+	var out []AuditSource
+	if a.Source != "" {
+		out = append(out, AuditSource{Type: AuditFHIR, URL: a.Source})
+	}
+	return append(out, a.Sources...)
 }
 
 // Declarations are the role attestations and the keys the profile trusts for them.
@@ -359,7 +404,7 @@ func (p *Profile) Validate() error {
 		}
 	}
 	if a := p.Audit; a != nil {
-		if err := checkURL("audit.source", a.Source, true); err != nil {
+		if err := checkAudit(a); err != nil {
 			return err
 		}
 	}
@@ -367,6 +412,45 @@ func (p *Profile) Validate() error {
 		if _, err := catalogue.ParseRole(role); err != nil {
 			return fmt.Errorf("declarations.trusted_keys: %v", err)
 		}
+	}
+	return nil
+}
+
+func checkAudit(a *Audit) error {
+	if err := checkURL("audit.source", a.Source, len(a.Sources) == 0); err != nil {
+		return err
+	}
+	for i, s := range a.Sources {
+		name := fmt.Sprintf("audit.sources[%d]", i)
+		switch s.Type {
+		case AuditFHIR:
+			if err := checkURL(name+".url", s.URL, true); err != nil {
+				return err
+			}
+		case AuditJSONL:
+			if (s.URL == "") == (s.File == "") {
+				return fmt.Errorf("%s: a jsonl source names either url or file", name)
+			}
+			if err := checkURL(name+".url", s.URL, false); err != nil {
+				return err
+			}
+		case AuditSyslog:
+			host, _, err := net.SplitHostPort(s.Listen)
+			if err != nil || net.ParseIP(host) == nil {
+				return fmt.Errorf("%s.listen %q is not an IP:port to bind", name, s.Listen)
+			}
+			if s.Certificate == "" || s.Key == "" || s.ClientCA == "" {
+				return fmt.Errorf("%s: a syslog receiver needs certificate, key and client_ca (RFC 5425 mutual TLS)", name)
+			}
+			if s.Framing != "" && s.Framing != "octet-counting" && s.Framing != "non-transparent" {
+				return fmt.Errorf("%s.framing %q unknown (want octet-counting or non-transparent)", name, s.Framing)
+			}
+		default:
+			return fmt.Errorf("%s.type %q unknown (want fhir, syslog or jsonl)", name, s.Type)
+		}
+	}
+	if a.TimeSkew < 0 {
+		return errors.New("audit.time_skew is negative")
 	}
 	return nil
 }
@@ -427,7 +511,9 @@ func (p *Profile) Hosts() []string {
 		}
 	}
 	if a := p.Audit; a != nil {
-		addURL(a.Source)
+		for _, s := range a.AllSources() {
+			addURL(s.URL)
+		}
 	}
 	return hosts
 }

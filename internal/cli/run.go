@@ -277,7 +277,9 @@ func startReference(ctx context.Context, set *pki.Set, defects []string) (*refer
 	if err := reference.CheckDefects(defects); err != nil {
 		return nil, "", nil, usagef("--defect: %v", err)
 	}
-	ref, err := reference.Start(ctx, reference.Config{Addr: "127.0.0.1:0", Defects: defects, PKI: set})
+	// SC005 reads the reference's records from its FHIR search and from the
+	// suite's TLS syslog receiver on loopback.
+	ref, err := reference.Start(ctx, reference.Config{Addr: "127.0.0.1:0", Defects: defects, PKI: set, AuditSyslog: "127.0.0.1:0"})
 	if err != nil {
 		return nil, "", nil, err
 	}
