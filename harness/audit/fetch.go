@@ -87,36 +87,48 @@ func (f *Fetcher) tag(req *http.Request) {
 // (the access-control probe). A non-2xx answer is an *HTTPError; a 2xx that
 // is not a FHIR Bundle is ErrNotBundle (the caller: could not test).
 func (f *Fetcher) Get(ctx context.Context, target string) (*Page, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Accept", "application/fhir+json, application/json")
-	if f.Token != "" {
-		req.Header.Set("Authorization", "Bearer "+f.Token)
-		f.tag(req)
-	}
-	resp, err := f.HTTP.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	body, err := conduct.ReadBody(resp.Body, BodyCap)
-	p := &Page{URL: target, Status: resp.StatusCode, Body: body}
+	p, mt, err := f.get(ctx, target, "application/fhir+json, application/json", BodyCap, false)
 	if err != nil {
 		return p, err
-	}
-	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return p, &HTTPError{Status: resp.StatusCode, ContentType: mt, Body: clip(strings.TrimSpace(string(body)))}
 	}
 	if mt != "application/fhir+json" && mt != "application/json" {
 		return p, fmt.Errorf("%w: Content-Type %q", ErrNotBundle, mt)
 	}
-	if p.Bundle, err = ParseBundle(body); err != nil {
+	if p.Bundle, err = ParseBundle(p.Body); err != nil {
 		return p, err
 	}
 	return p, nil
+}
+
+// get is the one GET of the audit sources: bounded body, the suite's trace
+// tag (always, or only with a token), and a non-2xx answer as *HTTPError.
+func (f *Fetcher) get(ctx context.Context, target, accept string, limit int64, tagAlways bool) (*Page, string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return nil, "", err
+	}
+	req.Header.Set("Accept", accept)
+	if f.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+f.Token)
+	}
+	if f.Token != "" || tagAlways {
+		f.tag(req)
+	}
+	resp, err := f.HTTP.Do(req)
+	if err != nil {
+		return nil, "", err
+	}
+	defer resp.Body.Close()
+	b, err := conduct.ReadBody(resp.Body, limit)
+	p := &Page{URL: target, Status: resp.StatusCode, Body: b}
+	if err != nil {
+		return p, "", err
+	}
+	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return p, mt, &HTTPError{Status: resp.StatusCode, ContentType: mt, Body: clip(strings.TrimSpace(string(b)))}
+	}
+	return p, mt, nil
 }
 
 // Search runs q and follows at most MaxPages-1 next links.

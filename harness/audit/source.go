@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"sync"
 
@@ -188,29 +187,8 @@ func ParseJSONLines(r io.Reader) ([]*Event, []string) {
 // GetRaw fetches a URL that is not a FHIR Bundle (an export): a non-2xx
 // answer is an *HTTPError.
 func (f *Fetcher) GetRaw(ctx context.Context, target string) (*Page, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Accept", "application/x-ndjson, application/jsonl, application/json")
-	if f.Token != "" {
-		req.Header.Set("Authorization", "Bearer "+f.Token)
-	}
-	f.tag(req)
-	resp, err := f.HTTP.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	body, err := conduct.ReadBody(resp.Body, MaxExportBytes)
-	p := &Page{URL: target, Status: resp.StatusCode, Body: body}
-	if err != nil {
-		return p, err
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return p, &HTTPError{Status: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"), Body: clip(string(body))}
-	}
-	return p, nil
+	p, _, err := f.get(ctx, target, "application/x-ndjson, application/jsonl, application/json", MaxExportBytes, true)
+	return p, err
 }
 
 // errNoSource is returned when the profile names no usable source.
