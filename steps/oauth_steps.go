@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/apisec/apisec/harness/jose"
 	"github.com/apisec/apisec/harness/oauth"
@@ -21,7 +20,6 @@ import (
 // a scenario asks, and every scenario judges its own probe's exchange.
 type oauthState struct {
 	report *oauth.Report
-	plan   []oauth.Probe
 	res    *oauth.Result
 	probe  oauth.Probe
 }
@@ -69,7 +67,7 @@ func registerOAuthSteps(sc *godog.ScenarioContext, w *World) {
 // side of SC007 ("fully standardized models for identification and
 // authentication"): a target that publishes no RFC 8414 / OpenID Connect
 // discovery metadata contradicts the specifier's declaration.
-const standardModelProbe = "md/metadata-published"
+const standardModelProbe = oauth.StandardModelProbe
 
 // recordStandardModel cites the metadata probe (run once for SC-R001) as
 // evidence for a declared rule, and turns its failure into a deviation of
@@ -107,7 +105,6 @@ func (s *oauthState) load(ctx context.Context, w *World) error {
 	case o == nil:
 		return verdict.OutOfScope("the profile has no oauth section: the target names no authorization server, so the rule is not assessed")
 	}
-	s.plan = oauth.Plan(o)
 	v, err := env.Shared.Do(oauthMemoKey, func() (any, error) {
 		key, err := oauth.LoadSigningKey(env.Profile.Path(o.SigningKey))
 		if err != nil {
@@ -123,13 +120,12 @@ func (s *oauthState) load(ctx context.Context, w *World) error {
 		}
 		tlsConf := &tls.Config{RootCAs: env.Guard.RootCAs(), MinVersion: tls.VersionTLS12}
 		return oauth.Run(ctx, oauth.Config{
-			OAuth:         o,
-			Key:           jose.Key{Signer: key, KID: o.KeyID},
-			Client:        &oauth.Client{HTTP: env.Guard.HTTPClient(tlsConf), BodyCap: oauth.DefaultBodyCap},
-			Now:           env.Now,
-			RecorderAddr:  o.JWKSListen,
-			OtherResource: o.OtherResource,
-			SecondKey:     second,
+			OAuth:        o,
+			Key:          jose.Key{Signer: key, KID: o.KeyID},
+			Client:       &oauth.Client{HTTP: env.Guard.HTTPClient(tlsConf), BodyCap: oauth.DefaultBodyCap},
+			Now:          env.Now,
+			RecorderAddr: o.JWKSListen,
+			SecondKey:    second,
 		})
 	})
 	if err != nil {
@@ -139,27 +135,16 @@ func (s *oauthState) load(ctx context.Context, w *World) error {
 	return nil
 }
 
-// pick selects the scenario's probe; a probe the profile leaves out of the
-// plan (no grant subject, no resource URL) makes the scenario inapplicable.
+// pick selects the scenario's probe. Every probe is in the report, those
+// the profile gives too little for with the reason declared on the probe,
+// so an id without a result is a feature row no runner defines.
 func (s *oauthState) pick(w *World, id string, batches ...string) error {
 	if s.report == nil {
 		return errors.New("oauth: no probe report (a Given step is missing)")
 	}
 	res, ok := s.report.Result(id)
 	if !ok {
-		i := slices.IndexFunc(s.plan, func(p oauth.Probe) bool { return p.ID == id })
-		if i >= 0 {
-			return fmt.Errorf("oauth: probe %s is planned but has no result", id)
-		}
-		switch {
-		case strings.HasPrefix(id, "gr/"):
-			return verdict.Inapplicable("the profile names no oauth.grant_subject, so JWT authorization grants are not probed")
-		case strings.HasPrefix(id, "rs/"):
-			return verdict.Inapplicable("the profile names no oauth.resource_url, so the resource server is not probed")
-		case id == "ca/foreign-client-key":
-			return verdict.Inapplicable("the profile names no oauth.second_client, so another client's key cannot be tried (RFC 8725 §3.8)")
-		}
-		return fmt.Errorf("oauth: the feature names probe %q, which the plan does not know", id)
+		return fmt.Errorf("oauth: the feature names probe %q, which no runner in harness/oauth defines (see apisec run --dry-run for the ids)", id)
 	}
 	if !slices.Contains(batches, res.Probe.Batch) {
 		return fmt.Errorf("oauth: probe %s belongs to the %s batch, not to what the step says", id, res.Probe.Batch)

@@ -27,28 +27,28 @@ const (
 
 // Kind says how the probe is judged.
 func (p Probe) Kind() string {
-	switch p.exp {
-	case expControl:
+	switch p.judge {
+	case judgeControl:
 		return KindControl
-	case expToken:
+	case judgeToken:
 		return KindToken
-	case expTokenShould:
+	case judgeTokenShould:
 		return KindTokenShould
-	case expClient:
+	case judgeClient:
 		if p.Rule != RuleR001 {
 			return KindRefuseAny
 		}
 		return KindRefuseClient
-	case expClientOrRequest:
+	case judgeClientOrRequest:
 		return KindRefuseClientOr
-	case expGrant:
+	case judgeGrant:
 		if p.Rule != RuleR001 {
 			return KindRefuseAny
 		}
 		return KindRefuseGrant
-	case expRefusal:
+	case judgeRefusal:
 		return KindRefuseCode
-	case expInfo:
+	case judgeRecord:
 		return KindRecord
 	}
 	return KindCheck

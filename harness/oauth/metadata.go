@@ -143,6 +143,8 @@ type Discovery struct {
 	AS, OIDC *Doc
 	JWKS     *jose.JWKS
 	JWKSDoc  *Doc
+	// JWKSErr is why the JWKS could not be read (nil when it was).
+	JWKSErr error
 }
 
 // Primary is the document the token-endpoint checks read: the RFC 8414

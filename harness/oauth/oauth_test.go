@@ -139,7 +139,8 @@ func TestPlan(t *testing.T) {
 	if Plan(nil) != nil {
 		t.Fatal("no oauth section, no probes")
 	}
-	full := &profile.OAuth{AudienceProfile: AudRFC7523bis, GrantSubject: "u", ResourceURL: "https://r/"}
+	full := &profile.OAuth{AudienceProfile: AudRFC7523bis, GrantSubject: "u", ResourceURL: "https://r/", OtherResource: "https://o/",
+		KeyDistribution: "jwks_uri", SecondClient: &profile.SecondClient{ClientID: "c2", SigningKey: "k2.pem"}}
 	ps := Plan(full)
 	ids := map[string]bool{}
 	rules := map[string]int{}
@@ -149,11 +150,14 @@ func TestPlan(t *testing.T) {
 		}
 		ids[p.ID] = true
 		rules[p.Rule]++
-		if p.Title == "" || p.Clause == "" || p.Expect == "" || p.Batch == "" || p.Requests < 0 {
-			t.Errorf("probe %s lacks a title, clause, expectation or batch: %+v", p.ID, p)
+		if p.Title == "" || p.Clause == "" || p.Expect == "" || p.Batch == "" || p.Requests < 0 || p.body == nil {
+			t.Errorf("probe %s lacks a title, clause, expectation, batch or body: %+v", p.ID, p)
 		}
-		if p.Kind() == KindCheck && p.exec == nil && p.Batch == BatchMetadata {
-			t.Errorf("metadata probe %s has no check", p.ID)
+		if p.Skipped != "" {
+			t.Errorf("%s skipped under a full profile: %s", p.ID, p.Skipped)
+		}
+		if prefix, _, _ := strings.Cut(p.ID, "/"); map[string]string{"md": BatchMetadata, "ca": BatchClientAuth, "gr": BatchGrant, "rs": BatchResource}[prefix] != p.Batch {
+			t.Errorf("%s is in batch %s", p.ID, p.Batch)
 		}
 	}
 	for _, r := range []string{RuleR001, RuleR002, RuleR003, Rule008} {
@@ -164,13 +168,28 @@ func TestPlan(t *testing.T) {
 	if len(rules) != 4 {
 		t.Errorf("probes name rules %v", rules)
 	}
-	if ps[len(ps)-1].Batch != BatchResource || ps[0].ID != "md/metadata-published" {
+	if ps[len(ps)-1].Batch != BatchResource || ps[0].ID != StandardModelProbe {
 		t.Error("batches out of order")
 	}
-	bare := Plan(&profile.OAuth{AudienceProfile: AudRFC7523})
+	// Each batch opens and closes with its controls.
+	for i, p := range ps {
+		if p.frame == frameBefore && i > 0 && ps[i-1].Batch == p.Batch {
+			t.Errorf("%s is not the first of its batch", p.ID)
+		}
+		if p.frame == frameAfter && i+1 < len(ps) && ps[i+1].Batch == p.Batch {
+			t.Errorf("%s is not the last of its batch", p.ID)
+		}
+	}
+	// A bare profile lists the same probes; those it gives too little for
+	// are unsent, with the reason declared on the probe.
+	bare := Plan(&profile.OAuth{AudienceProfile: AudRFC7523, KeyDistribution: "registered"})
+	if len(bare) != len(ps) {
+		t.Errorf("bare profile lists %d probes, full %d", len(bare), len(ps))
+	}
 	for _, p := range bare {
-		if strings.HasPrefix(p.ID, "gr/") || strings.HasPrefix(p.ID, "rs/") {
-			t.Errorf("%s planned without grant_subject/resource_url", p.ID)
+		skipped := strings.HasPrefix(p.ID, "gr/") || strings.HasPrefix(p.ID, "rs/") || p.ID == "ca/foreign-client-key" || p.ID == "ca/rsa-1024-bit-key"
+		if skipped != (p.Skipped != "") || (skipped && p.Requests != 0) {
+			t.Errorf("%s: skipped %q with %d requests", p.ID, p.Skipped, p.Requests)
 		}
 		if p.ID == "ca/control-before" && p.Requests != 2 {
 			t.Error("RFC 7523 control may try the issuer after the token endpoint URL")
@@ -184,30 +203,8 @@ func TestPlan(t *testing.T) {
 			t.Errorf("under rfc7523bis the token endpoint aud must be refused, got %s", p.Kind())
 		}
 	}
-	// B9d is planned only with a second client, inside the framed batch.
-	two := *full
-	two.SecondClient = &profile.SecondClient{ClientID: "c2", SigningKey: "k2.pem"}
-	withSecond := Plan(&two)
-	if len(withSecond) != len(ps)+1 || Total(withSecond) != Total(ps)+2 {
-		t.Errorf("second_client adds one probe of 2 requests: %d→%d probes, %d→%d requests", len(ps), len(withSecond), Total(ps), Total(withSecond))
-	}
-	ids = map[string]bool{}
-	for _, p := range withSecond {
-		if p.ID == "ca/control-after" && !ids["ca/foreign-client-key"] {
-			t.Error("ca/foreign-client-key is not framed by the client-auth controls")
-		}
-		ids[p.ID] = true
-	}
-	if !ids["ca/foreign-client-key"] {
-		t.Error("ca/foreign-client-key not planned")
-	}
-	for _, p := range ps {
-		if p.ID == "ca/foreign-client-key" {
-			t.Error("ca/foreign-client-key planned without oauth.second_client")
-		}
-	}
-	if Total(ps) <= len(ps)/2 || Total(ps) > 2*len(ps) {
-		t.Errorf("total requests %d for %d probes", Total(ps), len(ps))
+	if Total(ps) <= len(ps)/2 || Total(ps) > 2*len(ps) || Total(bare) >= Total(ps) {
+		t.Errorf("total requests %d for %d probes (bare %d)", Total(ps), len(ps), Total(bare))
 	}
 }
 

@@ -8,19 +8,31 @@ import (
 	"strings"
 
 	"github.com/apisec/apisec/harness/jose"
+	"github.com/apisec/apisec/harness/profile"
 	"github.com/apisec/apisec/harness/verdict"
 )
 
-func metadataProbes(bis bool) []Probe {
-	md := func(id, rule, title, clause string, requests int, exec func(r *run, p Probe) error) Probe {
-		return Probe{ID: "md/" + id, Rule: rule, Batch: BatchMetadata, Title: title, Clause: clause, Requests: requests, exp: expCheck, Expect: "check", exec: exec}
-	}
+// The metadata family: RFC 8414 / OpenID Connect discovery documents and
+// the JWKS, fetched once and checked (SC-R001, SC-R002, SC-R003, SC008).
+
+// StandardModelProbe is the metadata probe whose outcome is the observable
+// side of SC007 ("fully standardized models for identification and
+// authentication"); the declaration steps cite it.
+const StandardModelProbe = "md/metadata-published"
+
+// md is a check of the fetched metadata.
+func md(id, rule, title, clause string, requests int, body func(r *run, p Probe) error) Probe {
+	return Probe{ID: id, Rule: rule, Batch: BatchMetadata, Title: title, Clause: clause, Requests: requests, judge: judgeCheck, Expect: "check", body: body}
+}
+
+func metadataProbes(o *profile.OAuth) []Probe {
+	bis := o.AudienceProfile == AudRFC7523bis
 	publishedClause := "RFC 9700 §2.6, RFC 8414 §3"
 	if bis {
 		publishedClause = "draft-ietf-oauth-rfc7523bis §3 (the AS needs an issuer identifier), RFC 8414 §3"
 	}
 	return []Probe{
-		md("metadata-published", RuleR001, "the authorization server publishes RFC 8414 or OpenID Connect metadata", publishedClause, 2, func(r *run, p Probe) error {
+		md(StandardModelProbe, RuleR001, "the authorization server publishes RFC 8414 or OpenID Connect metadata", publishedClause, 2, func(r *run, p Probe) error {
 			r.fetchDiscovery()
 			r.cur.Notes = append(r.cur.Notes, StandardModelNotes(r.disc)...)
 			if r.disc.Primary() != nil {
@@ -34,14 +46,14 @@ func metadataProbes(bis bool) []Probe {
 			}
 			return verdict.Warning(p.Title, "metadata at "+r.disc.AS.URL, p.Clause, r.disc.AS.Ex.Summary())
 		}),
-		md("issuer-matches", RuleR001, "the metadata's issuer is the configured issuer", "RFC 8414 §3.3, OIDC Discovery §4.3", 0, func(r *run, p Probe) error {
+		md("md/issuer-matches", RuleR001, "the metadata's issuer is the configured issuer", "RFC 8414 §3.3, OIDC Discovery §4.3", 0, func(r *run, p Probe) error {
 			d := r.disc.Primary()
 			if d == nil {
 				return noDoc(p.Title, r.disc.AS, r.disc.OIDC)
 			}
 			return CheckIssuer(p.Title, r.o.Issuer, d, p.Clause)
 		}),
-		md("token-endpoint", RuleR001, "the metadata names the token endpoint under test, over https", "RFC 8414 §2, RFC 6749 §3.2", 0, func(r *run, p Probe) error {
+		md("md/token-endpoint", RuleR001, "the metadata names the token endpoint under test, over https", "RFC 8414 §2, RFC 6749 §3.2", 0, func(r *run, p Probe) error {
 			d := r.disc.Primary()
 			if d == nil {
 				return noDoc(p.Title, r.disc.AS, r.disc.OIDC)
@@ -55,7 +67,7 @@ func metadataProbes(bis bool) []Probe {
 			}
 			return nil
 		}),
-		md("private-key-jwt-advertised", RuleR001, "private_key_jwt client authentication is advertised", "RFC 7523 §2.2, RFC 8414 §2", 0, func(r *run, p Probe) error {
+		md("md/private-key-jwt-advertised", RuleR001, "private_key_jwt client authentication is advertised", "RFC 7523 §2.2, RFC 8414 §2", 0, func(r *run, p Probe) error {
 			d := r.disc.Primary()
 			if d == nil {
 				return noDoc(p.Title, r.disc.AS, r.disc.OIDC)
@@ -66,7 +78,7 @@ func metadataProbes(bis bool) []Probe {
 			}
 			return nil
 		}),
-		md("required-members", RuleR001, "the metadata has its required members and no empty arrays", "RFC 8414 §2, RFC 8414 §3.2", 0, func(r *run, p Probe) error {
+		md("md/required-members", RuleR001, "the metadata has its required members and no empty arrays", "RFC 8414 §2, RFC 8414 §3.2", 0, func(r *run, p Probe) error {
 			d := r.disc.Primary()
 			if d == nil {
 				return noDoc(p.Title, r.disc.AS, r.disc.OIDC)
@@ -92,7 +104,7 @@ func metadataProbes(bis bool) []Probe {
 			}
 			return nil
 		}),
-		md("grant-types", RuleR001, "the grants the suite uses are advertised", "RFC 8414 §2", 0, func(r *run, p Probe) error {
+		md("md/grant-types", RuleR001, "the grants the suite uses are advertised", "RFC 8414 §2", 0, func(r *run, p Probe) error {
 			d := r.disc.Primary()
 			if d == nil {
 				return noDoc(p.Title, r.disc.AS, r.disc.OIDC)
@@ -102,7 +114,7 @@ func metadataProbes(bis bool) []Probe {
 				grants = []string{"authorization_code", "implicit"} // RFC 8414 §2 default
 			}
 			want := []string{GrantCC}
-			if r.o.GrantSubject != "" {
+			if r.o.GrantSub() != "" {
 				want = append(want, GrantJWTBearer)
 			}
 			for _, g := range want {
@@ -112,21 +124,21 @@ func metadataProbes(bis bool) []Probe {
 			}
 			return nil
 		}),
-		md("no-symmetric-client-auth", Rule008, "no symmetric client authentication method is advertised", "SC008, RFC 8414 §2", 0, func(r *run, p Probe) error {
+		md("md/no-symmetric-client-auth", Rule008, "no symmetric client authentication method is advertised", "SC008, RFC 8414 §2", 0, func(r *run, p Probe) error {
 			d := r.disc.Primary()
 			if d == nil {
 				return noDoc(p.Title, r.disc.AS, r.disc.OIDC)
 			}
 			return CheckAuthMethods(p.Title, d, "token_endpoint")
 		}),
-		md("no-symmetric-signing-algs", Rule008, "only asymmetric client assertion algorithms are advertised", "SC008, RFC 8414 §2", 0, func(r *run, p Probe) error {
+		md("md/no-symmetric-signing-algs", Rule008, "only asymmetric client assertion algorithms are advertised", "SC008, RFC 8414 §2", 0, func(r *run, p Probe) error {
 			d := r.disc.Primary()
 			if d == nil {
 				return noDoc(p.Title, r.disc.AS, r.disc.OIDC)
 			}
 			return CheckSigningAlgs(p.Title, d, "token_endpoint")
 		}),
-		md("other-endpoints-client-auth", Rule008, "introspection and revocation endpoints advertise asymmetric client authentication only", "SC008, RFC 8414 §2", 0, func(r *run, p Probe) error {
+		md("md/other-endpoints-client-auth", Rule008, "introspection and revocation endpoints advertise asymmetric client authentication only", "SC008, RFC 8414 §2", 0, func(r *run, p Probe) error {
 			d := r.disc.Primary()
 			if d == nil {
 				return noDoc(p.Title, r.disc.AS, r.disc.OIDC)
@@ -144,25 +156,26 @@ func metadataProbes(bis bool) []Probe {
 			}
 			return nil
 		}),
-		md("jwks-public-keys-only", RuleR003, "the JWKS holds public keys only", "RFC 7517 §5, RFC 7518 §6", 1, func(r *run, p Probe) error {
+		md("md/jwks-public-keys-only", RuleR003, "the JWKS holds public keys only", "RFC 7517 §5, RFC 7518 §6", 1, func(r *run, p Probe) error {
 			if err := r.fetchJWKS(p); err != nil {
+				r.disc.JWKSErr = err
 				return err
 			}
 			return jwksProblems(p, r.disc.JWKS, jose.ProblemPrivate, jose.ProblemSymmetric)
 		}),
-		md("jwks-key-strength", RuleR003, "RSA keys in the JWKS have at least 2048 bits", "RFC 7518 §3.3", 0, func(r *run, p Probe) error {
+		md("md/jwks-key-strength", RuleR003, "RSA keys in the JWKS have at least 2048 bits", "RFC 7518 §3.3", 0, func(r *run, p Probe) error {
 			if r.disc.JWKS == nil {
 				return r.jwksMissing(p)
 			}
 			return jwksProblems(p, r.disc.JWKS, jose.ProblemWeakRSA)
 		}),
-		md("jwks-consistent", RuleR003, "JWKS keys have unique kids and sane use and alg", "RFC 7517 §4, RFC 8725 §3.1", 0, func(r *run, p Probe) error {
+		md("md/jwks-consistent", RuleR003, "JWKS keys have unique kids and sane use and alg", "RFC 7517 §4, RFC 8725 §3.1", 0, func(r *run, p Probe) error {
 			if r.disc.JWKS == nil {
 				return r.jwksMissing(p)
 			}
 			return jwksProblems(p, r.disc.JWKS, jose.ProblemDuplicateKID, jose.ProblemUse, jose.ProblemAlg, jose.ProblemKty)
 		}),
-		md("oidc-discovery-published", RuleR002, "an OpenID Connect discovery document is published", "OIDC Discovery §4", 0, func(r *run, p Probe) error {
+		md("md/oidc-discovery-published", RuleR002, "an OpenID Connect discovery document is published", "OIDC Discovery §4", 0, func(r *run, p Probe) error {
 			if r.disc.OIDC != nil && r.disc.OIDC.Obj != nil {
 				return nil
 			}
@@ -175,7 +188,7 @@ func metadataProbes(bis bool) []Probe {
 			}
 			return verdict.Deviation(p.Title, "200 application/json at /.well-known/openid-configuration", p.Clause, got)
 		}),
-		md("oidc-issuer-matches", RuleR002, "the discovery document's issuer is the configured issuer", "OIDC Discovery §4.3", 0, func(r *run, p Probe) error {
+		md("md/oidc-issuer-matches", RuleR002, "the discovery document's issuer is the configured issuer", "OIDC Discovery §4.3", 0, func(r *run, p Probe) error {
 			d := r.disc.OIDC
 			if d != nil && d.Problem != nil {
 				return d.Problem
@@ -185,7 +198,7 @@ func metadataProbes(bis bool) []Probe {
 			}
 			return CheckIssuer(p.Title, r.o.Issuer, d, p.Clause)
 		}),
-		md("oidc-required-fields", RuleR002, "the OpenID Provider metadata has its required members", "OIDC Discovery §3", 0, func(r *run, p Probe) error {
+		md("md/oidc-required-fields", RuleR002, "the OpenID Provider metadata has its required members", "OIDC Discovery §3", 0, func(r *run, p Probe) error {
 			d, err := r.disc.oidcFields(p)
 			if err != nil {
 				return err
@@ -201,7 +214,7 @@ func metadataProbes(bis bool) []Probe {
 			}
 			return nil
 		}),
-		md("openid-scope", RuleR002, "the openid scope is advertised", "OIDC Discovery §3 (scopes_supported)", 0, func(r *run, p Probe) error {
+		md("md/openid-scope", RuleR002, "the openid scope is advertised", "OIDC Discovery §3 (scopes_supported)", 0, func(r *run, p Probe) error {
 			d, err := r.disc.oidcFields(p)
 			if err != nil {
 				return err
@@ -212,7 +225,7 @@ func metadataProbes(bis bool) []Probe {
 			}
 			return nil
 		}),
-		md("id-token-algs-asymmetric", RuleR002, "id_tokens are signed asymmetrically, RS256 included", "OIDC Discovery §3, SC008", 0, func(r *run, p Probe) error {
+		md("md/id-token-algs-asymmetric", RuleR002, "id_tokens are signed asymmetrically, RS256 included", "OIDC Discovery §3, SC008", 0, func(r *run, p Probe) error {
 			d, err := r.disc.oidcFields(p)
 			if err != nil {
 				return err
@@ -231,7 +244,7 @@ func metadataProbes(bis bool) []Probe {
 			}
 			return nil
 		}),
-		md("code-flow", RuleR002, "the authorization code flow is offered", "OIDC Core §3.1, RFC 8414 §2", 0, func(r *run, p Probe) error {
+		md("md/code-flow", RuleR002, "the authorization code flow is offered", "OIDC Core §3.1, RFC 8414 §2", 0, func(r *run, p Probe) error {
 			d, err := r.disc.oidcFields(p)
 			if err != nil {
 				return err
@@ -242,7 +255,7 @@ func metadataProbes(bis bool) []Probe {
 			}
 			return nil
 		}),
-		md("pkce-s256", RuleR002, "PKCE with S256 is advertised", "RFC 7636 §4.2, RFC 8414 §2, RFC 9700 §2.1.1", 0, func(r *run, p Probe) error {
+		md("md/pkce-s256", RuleR002, "PKCE with S256 is advertised", "RFC 7636 §4.2, RFC 8414 §2, RFC 9700 §2.1.1", 0, func(r *run, p Probe) error {
 			d, err := r.disc.oidcFields(p)
 			if err != nil {
 				return err
@@ -322,12 +335,13 @@ func (r *run) fetchJWKS(p Probe) error {
 	return nil
 }
 
+// jwksMissing repeats why the JWKS could not be read, when that was
+// "could not test"; otherwise (a deviation of the fetch) there is nothing
+// to check.
 func (r *run) jwksMissing(p Probe) error {
-	if res := r.results["md/jwks-public-keys-only"]; res != nil && res.Err != nil {
-		var f *verdict.Finding
-		if errors.As(res.Err, &f) && f.Status == verdict.Error {
-			return res.Err
-		}
+	var f *verdict.Finding
+	if errors.As(r.disc.JWKSErr, &f) && f.Status == verdict.Error {
+		return r.disc.JWKSErr
 	}
 	return verdict.CouldNotTestf(p.Title, "no JWKS was read")
 }

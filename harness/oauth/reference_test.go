@@ -119,7 +119,7 @@ func startReference(t testing.TB, o refOpts) *refTarget {
 	prof := &profile.OAuth{
 		Issuer: as.Issuer(), TokenEndpoint: as.TokenEndpoint(), ClientID: o.clientID, KeyID: "k1",
 		AudienceProfile: o.mode, KeyDistribution: "registered", GrantSubject: "test-user", Scope: "system/Patient.read",
-		ResourceURL: as.PatientURL("apisec-test-patient"),
+		ResourceURL: as.PatientURL("apisec-test-patient"), OtherResource: issuer + authserver.OtherResourcePath,
 	}
 	if prof.AudienceProfile == "" {
 		prof.AudienceProfile = oauth.AudRFC7523
@@ -174,7 +174,7 @@ func (rt *refTarget) run(t testing.TB) *oauth.Report {
 	g := conduct.NewGuard(conduct.Config{Hosts: []string{"127.0.0.1"}, RatePerSecond: 2000, Burst: 200, Timeout: 5 * time.Second, RootCAs: rt.pool})
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	rep, err := oauth.Run(ctx, oauth.Config{OAuth: rt.oauth, Key: rt.key, Client: &oauth.Client{HTTP: g.HTTPClient(nil)}, RecorderAddr: rt.recorderAddr, OtherResource: rt.otherResource, SecondKey: rt.second})
+	rep, err := oauth.Run(ctx, oauth.Config{OAuth: rt.oauth, Key: rt.key, Client: &oauth.Client{HTTP: g.HTTPClient(nil)}, RecorderAddr: rt.recorderAddr, SecondKey: rt.second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -404,8 +404,8 @@ func TestForeignClientKey(t *testing.T) {
 	}
 	opts.secondUnknown, opts.noSecond = false, true
 	rt := startReference(t, opts)
-	if _, res := status(rt.run(t)); res != nil {
-		t.Error("planned without oauth.second_client")
+	if st, res := status(rt.run(t)); st != verdict.NotApplicable || len(res.Exchanges) != 0 {
+		t.Errorf("without oauth.second_client: %s after %d requests, want not_applicable, unsent", st, len(res.Exchanges))
 	}
 	// Named in the profile but no key given to the run: not applicable.
 	rt.oauth.SecondClient = &profile.SecondClient{ClientID: "apisec-client-2", SigningKey: "k2.pem"}
