@@ -3,6 +3,8 @@ package oauth_test
 import (
 	"bytes"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -91,5 +93,25 @@ func TestFeatureRowsHaveRunners(t *testing.T) {
 		for id := range plan {
 			assert.Equal(t, 1, named[id], "probe %s is named by %d feature rows", id, named[id])
 		}
+	}
+}
+
+// TestProbeIDsAreLiteral: grepping a feature's probe id finds its runner:
+// the id is written once, as a literal, in the package's source (never
+// built as "ca/"+id).
+func TestProbeIDsAreLiteral(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	require.NoError(t, err)
+	var src strings.Builder
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		src.Write(b)
+	}
+	for _, r := range featureRows(t) {
+		assert.Equal(t, 1, strings.Count(src.String(), `"`+r.probe+`"`), "probe id %q must appear exactly once, literally, in harness/oauth", r.probe)
 	}
 }
