@@ -17,6 +17,8 @@ const (
 	KindToken          = "token"
 	KindTokenShould    = "token-should"
 	KindRefuseClient   = "refuse-client"
+	KindRefuseEither   = "refuse-client-either-policy"
+	KindRefuseShould   = "refuse-should"
 	KindRefuseClientOr = "refuse-client-or-request"
 	KindRefuseGrant    = "refuse-grant"
 	KindRefuseAny      = "refuse"
@@ -39,6 +41,10 @@ func (p Probe) Kind() string {
 			return KindRefuseAny
 		}
 		return KindRefuseClient
+	case judgeClientEither:
+		return KindRefuseEither
+	case judgeRefuseShould:
+		return KindRefuseShould
 	case judgeClientOrRequest:
 		return KindRefuseClientOr
 	case judgeGrant:

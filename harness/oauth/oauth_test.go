@@ -75,6 +75,58 @@ func TestRefused(t *testing.T) {
 	}
 }
 
+// TestErrorCodePolicy: the two named error-code policies (oauth.error_codes)
+// and the severities of every outcome of a refusing probe.
+func TestErrorCodePolicy(t *testing.T) {
+	client := Probe{ID: "ca/x", Rule: RuleR001, judge: judgeClient, Severity: SevForged}
+	either := Probe{ID: "ca/y", Rule: RuleR001, judge: judgeClientEither}
+	should := Probe{ID: "ca/z", Rule: RuleR001, judge: judgeRefuseShould}
+	jose := Probe{ID: "ca/j", Rule: RuleR003, judge: judgeClient, Severity: SevForged}
+	grant := Probe{ID: "gr/g", Rule: RuleR001, judge: judgeGrant}
+	json := func(status int, code string) *Exchange {
+		return mkEx(status, "application/json", `{"error":"`+code+`"}`)
+	}
+	token := mkEx(200, "application/json", `{"access_token":"a","token_type":"Bearer"}`)
+	for _, tc := range []struct {
+		name   string
+		p      Probe
+		policy string
+		ex     *Exchange
+		want   verdict.Status
+		sev    verdict.Severity
+	}{
+		{"oidf invalid_client", client, profile.ErrorCodesOIDF, json(401, "invalid_client"), verdict.Pass, ""},
+		{"oidf invalid_request warns", client, profile.ErrorCodesOIDF, json(400, "invalid_request"), verdict.Warn, verdict.Low},
+		{"strict invalid_request fails low", client, profile.ErrorCodesStrict, json(400, "invalid_request"), verdict.Fail, verdict.Low},
+		{"oidf invalid_grant fails low", client, profile.ErrorCodesOIDF, json(400, "invalid_grant"), verdict.Fail, verdict.Low},
+		{"oidf private code fails low", client, profile.ErrorCodesOIDF, json(400, "jti_known"), verdict.Fail, verdict.Low},
+		{"oidf unauthorized_client fails low", client, profile.ErrorCodesOIDF, json(400, "unauthorized_client"), verdict.Fail, verdict.Low},
+		{"a token for a forged assertion is critical", client, profile.ErrorCodesOIDF, token, verdict.Fail, verdict.Critical},
+		{"a 5xx fails medium", client, profile.ErrorCodesOIDF, mkEx(500, "text/html", "<h1>oops</h1>"), verdict.Fail, verdict.Medium},
+		{"another client's id: invalid_request fails under oidf", either, profile.ErrorCodesOIDF, json(400, "invalid_request"), verdict.Fail, verdict.Low},
+		{"another client's id: invalid_client passes under strict", either, profile.ErrorCodesStrict, json(400, "invalid_client"), verdict.Pass, ""},
+		{"another client's id accepted: high", either, profile.ErrorCodesOIDF, token, verdict.Fail, verdict.High},
+		{"SHOULD refuse, token: warning", should, profile.ErrorCodesOIDF, token, verdict.Warn, verdict.Low},
+		{"SHOULD refuse, 5xx: failure", should, profile.ErrorCodesOIDF, mkEx(503, "application/json", `{"error":"x"}`), verdict.Fail, verdict.Medium},
+		{"SHOULD refuse, wrong code: policy", should, profile.ErrorCodesStrict, json(400, "invalid_grant"), verdict.Fail, verdict.Low},
+		{"JOSE probe: any code", jose, profile.ErrorCodesStrict, json(400, "invalid_grant"), verdict.Pass, ""},
+		{"JOSE probe: token critical", jose, profile.ErrorCodesStrict, token, verdict.Fail, verdict.Critical},
+		{"grant: invalid_client fails low", grant, profile.ErrorCodesOIDF, json(400, "invalid_client"), verdict.Fail, verdict.Low},
+		{"grant: invalid_request fails low", grant, profile.ErrorCodesOIDF, json(400, "invalid_request"), verdict.Fail, verdict.Low},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ref := refusalFor(tc.p, tc.policy)
+			st, f := verdict.Classify(Refused("probe", "RFC 7523 §3.2", ref, tc.ex))
+			if st != tc.want || (f != nil && f.Severity != tc.sev) {
+				t.Errorf("got %s %+v, want %s %s", st, f, tc.want, tc.sev)
+			}
+			if tc.p.judge == judgeClient && tc.p.Rule == RuleR001 && !strings.Contains(ref.String(), "error-code policy "+tc.policy) {
+				t.Errorf("the expectation does not name the policy: %s", ref)
+			}
+		})
+	}
+}
+
 func TestAccepted(t *testing.T) {
 	ok := `{"access_token":"a","token_type":"Bearer","expires_in":300}`
 	for _, tc := range []struct {
@@ -127,7 +179,7 @@ func TestBearerRefused(t *testing.T) {
 		{"403", "invalid_token", true, mkEx(403, "", ``, "WWW-Authenticate", `Bearer error="invalid_token"`), verdict.Warn},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := BearerRefused("probe", "RFC 6750 §3.1", tc.wantErr, tc.challenge, tc.ex)
+			err := BearerRefused("probe", "RFC 6750 §3.1", tc.wantErr, tc.challenge, "", tc.ex)
 			if got := statusOf(err); got != tc.want {
 				t.Errorf("got %s (%v), want %s", got, err, tc.want)
 			}
@@ -139,7 +191,7 @@ func TestPlan(t *testing.T) {
 	if Plan(nil) != nil {
 		t.Fatal("no oauth section, no probes")
 	}
-	full := &profile.OAuth{AudienceProfile: AudRFC7523bis, GrantSubject: "u", ResourceURL: "https://r/", OtherResource: "https://o/",
+	full := &profile.OAuth{TokenEndpoint: "https://127.0.0.1:8443/token", AudienceProfile: AudRFC7523bis, GrantSubject: "u", ResourceURL: "https://r/", OtherResource: "https://o/",
 		KeyDistribution: "jwks_uri", SecondClient: &profile.SecondClient{ClientID: "c2", SigningKey: "k2.pem"}}
 	ps := Plan(full)
 	ids := map[string]bool{}
@@ -187,7 +239,8 @@ func TestPlan(t *testing.T) {
 		t.Errorf("bare profile lists %d probes, full %d", len(bare), len(ps))
 	}
 	for _, p := range bare {
-		skipped := strings.HasPrefix(p.ID, "gr/") || strings.HasPrefix(p.ID, "rs/") || p.ID == "ca/foreign-client-key" || p.ID == "ca/rsa-1024-bit-key"
+		skipped := strings.HasPrefix(p.ID, "gr/") || strings.HasPrefix(p.ID, "rs/") || p.ID == "ca/foreign-client-key" || p.ID == "ca/rsa-1024-bit-key" ||
+			p.ID == "ca/client-id-other-client" || p.ID == "ca/jku" || p.ID == "ca/x5u"
 		if skipped != (p.Skipped != "") || (skipped && p.Requests != 0) {
 			t.Errorf("%s: skipped %q with %d requests", p.ID, p.Skipped, p.Requests)
 		}
@@ -205,6 +258,49 @@ func TestPlan(t *testing.T) {
 	}
 	if Total(ps) <= len(ps)/2 || Total(ps) > 2*len(ps) || Total(bare) >= Total(ps) {
 		t.Errorf("total requests %d for %d probes (bare %d)", Total(ps), len(ps), Total(bare))
+	}
+}
+
+// TestFetchProbesNeedAReachableCallback: against a target that is not on
+// loopback the jku/x5u probes cannot see a fetch, so without
+// oauth.callback_url they are could-not-test, never pass; with it they are
+// planned and the recorder hands out URLs under it.
+func TestFetchProbesNeedAReachableCallback(t *testing.T) {
+	fetchProbes := func(o *profile.OAuth) map[string]Probe {
+		out := map[string]Probe{}
+		for _, p := range Plan(o) {
+			if p.ID == "ca/jku" || p.ID == "ca/x5u" {
+				out[p.ID] = p
+			}
+		}
+		return out
+	}
+	remote := &profile.OAuth{TokenEndpoint: "https://as.example.nl/token", AudienceProfile: AudRFC7523}
+	for id, p := range fetchProbes(remote) {
+		st, f := verdict.Classify(p.skip)
+		if st != verdict.Error || !strings.Contains(f.Reason, "no reachable callback") || f.Cause != "missing-data" || p.Requests != 0 {
+			t.Errorf("%s against a remote target: %s %+v", id, st, f)
+		}
+	}
+	remote.CallbackURL = "https://apisec.example.nl:8099"
+	for id, p := range fetchProbes(remote) {
+		if p.Skipped != "" || p.Requests != 1 {
+			t.Errorf("%s with a callback: skipped %q", id, p.Skipped)
+		}
+	}
+	loopback := &profile.OAuth{TokenEndpoint: "https://127.0.0.1:8443/token", AudienceProfile: AudRFC7523}
+	for id, p := range fetchProbes(loopback) {
+		if p.Skipped != "" {
+			t.Errorf("%s against a loopback target: skipped %q", id, p.Skipped)
+		}
+	}
+	rec, err := StartRecorder("127.0.0.1:0", "https://apisec.example.nl:8099/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Close()
+	if u := rec.X5U([]byte{1}); !strings.HasPrefix(u, "https://apisec.example.nl:8099/x5u/") {
+		t.Errorf("recorder URL %s ignores the callback", u)
 	}
 }
 
@@ -252,7 +348,7 @@ func FuzzJudge(f *testing.F) {
 			t.Fatalf("status %d passed as a refusal", status)
 		}
 		_, _ = Accepted("p", "c", true, true, ex)
-		_ = BearerRefused("p", "c", "invalid_token", true, ex)
+		_ = BearerRefused("p", "c", "invalid_token", true, "", ex)
 		_ = ex.Summary()
 		_ = ex.Redacted()
 		_ = ParseBearerChallenge([]string{ctype, body})

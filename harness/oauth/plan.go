@@ -6,6 +6,7 @@ import (
 
 	"github.com/apisec/apisec/harness/jose"
 	"github.com/apisec/apisec/harness/profile"
+	"github.com/apisec/apisec/harness/verdict"
 )
 
 // Batches run in this order; each negative batch is framed by a positive
@@ -44,6 +45,11 @@ type Probe struct {
 	Expect   string `json:"expect"`
 	Clause   string `json:"clause"`
 	Requests int    `json:"requests"`
+	// Severity is the finding's severity when the target does what the
+	// probe forbids (issues a token, serves a forged token): critical for
+	// an expired, not-yet-valid, unsigned, wrongly signed or wrongly
+	// addressed credential, else high (docs/severity.md).
+	Severity verdict.Severity `json:"severity"`
 	// Skipped says why the profile leaves the probe unsent; the reason is
 	// its result (declared here, reported by the step).
 	Skipped string `json:"skipped,omitempty"`
@@ -68,33 +74,76 @@ const (
 type judgement int
 
 const (
-	judgeClient          judgement = iota // 400/401 invalid_client; other codes warn
-	judgeClientOrRequest                  // invalid_client or invalid_request
+	judgeClient          judgement = iota // invalid_client under the error-code policy (RFC 7523 §3.2)
+	judgeClientEither                     // invalid_client under either policy
+	judgeClientOrRequest                  // invalid_client or invalid_request (RFC 6749 §5.2)
 	judgeGrant                            // 400 invalid_grant (RFC 7523 §3.1 MUST)
+	judgeRefuseShould                     // SHOULD be refused: a token is a warning
 	judgeToken                            // MUST issue a token
 	judgeTokenShould                      // SHOULD issue a token; refusal warns
-	judgeRecord                           // record what happens
+	judgeRecord                           // the target may choose: recorded (info); a 5xx fails
 	judgeCheck                            // a check of fetched data
 	judgeControl                          // positive control
 	judgeRefusal                          // the probe's own Refusal
 )
 
+// policyEither marks a code both error-code policies demand.
+const policyEither = "either"
+
+// refusalFor is what a refusing probe expects, under the profile's
+// error-code policy (oauth.error_codes): strict takes RFC 7523 §3.2 at its
+// word (invalid_client), oidf (the default) also takes invalid_request
+// with a warning, as the OpenID Foundation conformance suite does. Any
+// other code fails, with low severity, under both.
+func refusalFor(p Probe, policy string) Refusal {
+	if policy == "" {
+		policy = profile.ErrorCodesOIDF
+	}
+	ref := Refusal{Accepted: p.Severity}
+	switch {
+	case p.ref != nil:
+		ref.Codes, ref.WarnOtherCodes = p.ref.Codes, p.ref.WarnOtherCodes
+	case p.Rule != RuleR001 && p.judge == judgeGrant:
+		// A JOSE-level probe: that the JWT is refused is what counts; which
+		// error code says so is judged by the SC-R001 probes.
+		ref.Codes, ref.AnyCode = []string{"invalid_grant"}, true
+	case p.Rule != RuleR001:
+		ref.Codes, ref.AnyCode = []string{"invalid_client"}, true
+	case p.judge == judgeGrant:
+		ref.Codes = []string{"invalid_grant"}
+	case p.judge == judgeClientOrRequest:
+		ref.Codes = []string{"invalid_client", "invalid_request"}
+	case p.judge == judgeClientEither:
+		ref.Codes, ref.Policy = []string{"invalid_client"}, policyEither
+	default: // judgeClient, judgeRefuseShould
+		ref.Codes, ref.Policy = []string{"invalid_client"}, policy
+		if policy != profile.ErrorCodesStrict {
+			ref.WarnCodes = []string{"invalid_request"}
+		}
+	}
+	ref.Should = p.judge == judgeRefuseShould
+	return ref
+}
+
 func (j judgement) String() string {
 	switch j {
-	case judgeClient:
-		return "400/401 invalid_client"
-	case judgeClientOrRequest:
-		return "400/401 invalid_client or invalid_request"
-	case judgeGrant:
-		return "400 invalid_grant"
 	case judgeToken, judgeControl:
 		return "200 with an access_token"
 	case judgeTokenShould:
-		return "200 with an access_token (SHOULD)"
+		return "200 with an access_token (SHOULD; a refusal is a warning, a 5xx a failure)"
 	case judgeRecord:
-		return "recorded, not judged"
+		return "the target's choice, recorded outside the verdict; a 5xx fails"
 	}
 	return "check"
+}
+
+// refuses reports judgements that expect an RFC 6749 §5.2 error.
+func (j judgement) refuses() bool {
+	switch j {
+	case judgeClient, judgeClientEither, judgeClientOrRequest, judgeGrant, judgeRefuseShould, judgeRefusal:
+		return true
+	}
+	return false
 }
 
 // Plan lists every probe for the profile's OAuth section, in run order. A
@@ -114,12 +163,13 @@ func Plan(o *profile.OAuth) []Probe {
 		if p.skip != nil {
 			p.Skipped, p.Requests = p.skip.Error(), 0
 		}
+		if p.Severity == "" {
+			p.Severity = SevAccepted
+		}
 		switch {
 		case p.Expect != "":
-		case p.Rule != RuleR001 && p.judge == judgeClient:
-			p.Expect = Refusal{Codes: []string{"invalid_client"}, AnyCode: true}.String()
-		case p.Rule != RuleR001 && p.judge == judgeGrant:
-			p.Expect = Refusal{Codes: []string{"invalid_grant"}, AnyCode: true}.String()
+		case p.judge.refuses():
+			p.Expect = refusalFor(*p, o.ErrorCodes).String()
 		default:
 			p.Expect = p.judge.String()
 		}
@@ -145,8 +195,17 @@ func (p Probe) unless(ok bool, why error) Probe {
 	return p
 }
 
+// refusing gives the probe error codes of its own (RFC 6749 §5.2 names
+// the code for the case).
 func (p Probe) refusing(r Refusal) Probe {
-	p.judge, p.ref, p.Expect = judgeRefusal, &r, r.String()
+	p.judge, p.ref = judgeRefusal, &r
+	return p
+}
+
+// critical marks a probe whose acceptance gives a token for an expired,
+// not-yet-valid, unsigned, wrongly signed or wrongly addressed credential.
+func (p Probe) critical() Probe {
+	p.Severity = SevForged
 	return p
 }
 

@@ -30,22 +30,22 @@ func forged(id, title, clause string, forge func(r *run, tok *jose.Token) (strin
 		if err != nil {
 			return err
 		}
-		return BearerRefused(p.Title, p.Clause, "invalid_token", false, r.bearer(s))
-	})
+		return BearerRefused(p.Title, p.Clause, "invalid_token", false, p.Severity, r.bearer(s))
+	}).critical()
 }
 
 func resourceProbes(o *profile.OAuth) []Probe {
 	ps := []Probe{
 		resource("rs/control", RuleR001, "the resource serves the access token the token endpoint issued", "RFC 6750 §2.1", "2xx", 1, (*run).resourceControl),
 		resource("rs/no-token", RuleR001, "a request without a token gets a Bearer challenge", "RFC 6750 §3", "401 WWW-Authenticate: Bearer, no error", 1, func(r *run, p Probe) error {
-			return BearerRefused(p.Title, p.Clause, "", true, r.bearer(""))
-		}),
+			return BearerRefused(p.Title, p.Clause, "", true, p.Severity, r.bearer(""))
+		}).critical(),
 		resource("rs/client-assertion-as-token", RuleR001, "the client's own assertion is not honoured as an access token", "RFC 8725 §3.12, RFC 9068 §4", `401 WWW-Authenticate: Bearer error="invalid_token"`, 1, func(r *run, p Probe) error {
 			s, err := r.fresh()
 			if err != nil {
 				return err
 			}
-			return BearerRefused(p.Title, p.Clause, "invalid_token", true, r.bearer(s))
+			return BearerRefused(p.Title, p.Clause, "invalid_token", true, p.Severity, r.bearer(s))
 		}),
 		resource("rs/tampered-claims", RuleR003, "an access token whose claims were changed is refused", "RFC 7515 §5.2, RFC 9068 §4", "4xx refusal", 1, func(r *run, p Probe) error {
 			at := r.token.AccessToken
@@ -53,8 +53,8 @@ func resourceProbes(o *profile.OAuth) []Probe {
 			if tok, err := jose.ParseCompact(at); err == nil {
 				forged = tok.WithClaim("sub", "apisec-tampered-subject")
 			}
-			return BearerRefused(p.Title, p.Clause, "invalid_token", false, r.bearer(forged))
-		}),
+			return BearerRefused(p.Title, p.Clause, "invalid_token", false, p.Severity, r.bearer(forged))
+		}).critical(),
 		forged("rs/signature-flipped", "an access token with a corrupted signature is refused", "RFC 7515 §5.2, RFC 9068 §4", func(r *run, tok *jose.Token) (string, error) {
 			sig := append([]byte{}, tok.Signature...)
 			for i := range sig {
@@ -65,14 +65,14 @@ func resourceProbes(o *profile.OAuth) []Probe {
 		forged("rs/alg-none", `an access token re-issued with alg "none" is refused`, "RFC 7518 §3.6, RFC 9068 §4", func(r *run, tok *jose.Token) (string, error) {
 			return tok.ForgeNone("none"), nil
 		}),
-		resource("rs/other-audience", RuleR001, "a valid access token issued for another resource is refused", "RFC 9068 §4, RFC 8707 §2, RFC 9700 §2.3", `401 WWW-Authenticate: Bearer error="invalid_token"`, 2, (*run).otherAudience).
-			unless(o.OtherResource != "", verdict.Inapplicable("needs a second resource the AS issues tokens for (an RFC 8707 resource value, profile oauth.other_resource); the profile names none")),
+		resource("rs/other-audience", RuleR001, "a valid access token issued for another resource is refused", "RFC 9068 §4, RFC 8707 §2, RFC 9700 §2.3", `401 WWW-Authenticate: Bearer error="invalid_token"`, 2, (*run).otherAudience).critical().
+			unless(o.OtherResource != "", verdict.OutOfScope("needs a second resource the AS issues tokens for (an RFC 8707 resource value, profile oauth.other_resource); the profile names none")),
 		forged("rs/embedded-jwk", "an access token re-signed by a foreign key carried in jwk is refused", "RFC 7515 §4.1.3, RFC 8725 §3.10, RFC 9068 §4", func(r *run, tok *jose.Token) (string, error) {
 			return jose.ForgeWithEmbeddedJWK(tok, r.attacker)
 		}),
 		forged("rs/hs256-keyed-with-as-public-key", "an access token re-signed HS256 with the AS's public key is refused", "RFC 8725 §3.1, RFC 9068 §4", (*run).forgeHS256WithASKey),
 	}
-	noRS := verdict.Inapplicable("the profile names no oauth.resource_url, so the resource server is not probed")
+	noRS := verdict.OutOfScope("the profile names no oauth.resource_url, so the resource server is not probed")
 	for i := range ps {
 		ps[i] = ps[i].unless(o.ResourceURL != "", noRS)
 	}
@@ -113,7 +113,7 @@ func (r *run) otherAudience(p Probe) error {
 	if other == nil {
 		return verdict.CouldNotTestf(p.Title, "no token for the other resource: %v", err)
 	}
-	return BearerRefused(p.Title, p.Clause, "invalid_token", true, r.bearer(other.AccessToken))
+	return BearerRefused(p.Title, p.Clause, "invalid_token", true, p.Severity, r.bearer(other.AccessToken))
 }
 
 // forgeHS256WithASKey re-signs the token HS256 keyed with the AS's own

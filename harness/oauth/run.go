@@ -31,6 +31,9 @@ type Config struct {
 	// SecondKey is the signing key of the profile's oauth.second_client
 	// (KID its key_id); it enables ca/foreign-client-key.
 	SecondKey *jose.Key
+	// GrantKey signs JWT authorization grants (profile
+	// oauth.grant.signing_key); nil means Key.
+	GrantKey *jose.Key
 }
 
 // Result is what one probe observed and concluded. Err is nil for pass or
@@ -41,6 +44,8 @@ type Result struct {
 	Exchanges []*Exchange `json:"exchanges,omitempty"`
 	Notes     []string    `json:"notes,omitempty"`
 	Applied   []string    `json:"mutations,omitempty"`
+	// fetched: the target fetched the URL this probe pointed it at.
+	fetched bool
 }
 
 // Report is the outcome of a run, in plan order.
@@ -111,7 +116,21 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, err
 	}
 	if o.GrantSub() != "" {
-		if r.grant, err = jose.New(jose.Config{Issuer: o.ClientID, Subject: o.GrantSub(), Audience: r.baseAud(), Key: cfg.Key, Now: cfg.Now}); err != nil {
+		// RFC 7523 §3 item 1: the grant's issuer is whoever the server
+		// trusts for the subject, the client itself by default.
+		gc := jose.Config{Issuer: o.ClientID, Subject: o.GrantSub(), Audience: r.baseAud(), Key: cfg.Key, Now: cfg.Now}
+		if g := o.Grant; g != nil {
+			if g.Issuer != "" {
+				gc.Issuer = g.Issuer
+			}
+			if g.Audience != "" {
+				gc.Audience = g.Audience
+			}
+		}
+		if cfg.GrantKey != nil {
+			gc.Key = *cfg.GrantKey
+		}
+		if r.grant, err = jose.New(gc); err != nil {
 			return nil, err
 		}
 	}
@@ -120,7 +139,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, err
 	}
 	r.attacker = jose.Key{Signer: kx, KID: "apisec-attacker-" + jose.NewJTI()[:8], Alg: "ES256"}
-	if r.rec, err = StartRecorder(cfg.RecorderAddr); err != nil {
+	if r.rec, err = StartRecorder(cfg.RecorderAddr, o.CallbackURL); err != nil {
 		return nil, err
 	}
 	defer r.rec.Close()
@@ -228,13 +247,30 @@ func (r *run) ccForm(assertion string, extra ...[2]string) [][2]string {
 	return append(pairs, extra...)
 }
 
-// grantForm is the JWT authorization grant request (RFC 7523 §2.1).
-func (r *run) grantForm(assertion string, extra ...[2]string) [][2]string {
-	pairs := [][2]string{{"grant_type", GrantJWTBearer}, {"assertion", assertion}}
+// grantForm is the JWT authorization grant request (RFC 7523 §2.1), with
+// client authentication when the profile asks for it (RFC 7523 §3.1
+// allows the server to require it): a fresh valid client assertion, or
+// clientAssertion when not empty.
+func (r *run) grantForm(grant, clientAssertion string) ([][2]string, error) {
+	pairs := [][2]string{{"grant_type", GrantJWTBearer}, {"assertion", grant}}
+	if clientAssertion == "" && r.grantClientAuth() {
+		var err error
+		if clientAssertion, err = r.fresh(); err != nil {
+			return nil, err
+		}
+	}
+	if clientAssertion != "" {
+		pairs = append(pairs, [2]string{"client_assertion_type", AssertionTypeJWT}, [2]string{"client_assertion", clientAssertion})
+	}
 	if r.o.Scope != "" {
 		pairs = append(pairs, [2]string{"scope", r.o.Scope})
 	}
-	return append(pairs, extra...)
+	return pairs, nil
+}
+
+// grantClientAuth reports whether grants carry client authentication.
+func (r *run) grantClientAuth() bool {
+	return r.o.Grant != nil && r.o.Grant.ClientAuth == profile.GrantAuthPrivateKey
 }
 
 // refusedByError reports an RFC 6749 §5.2 error answer.
@@ -251,7 +287,7 @@ func (r *run) useAudience(aud string) error {
 	if r.base, err = jose.New(c); err != nil {
 		return err
 	}
-	if r.grant != nil {
+	if r.grant != nil && (r.o.Grant == nil || r.o.Grant.Audience == "") {
 		g := r.grant.Config()
 		g.Audience = aud
 		r.grant, err = jose.New(g)
@@ -294,7 +330,11 @@ func (m mutation) send(r *run, p Probe) error {
 	}
 	var ex *Exchange
 	if p.Batch == BatchGrant {
-		ex = r.postForm(r.grantForm(s), nil)
+		form, err := r.grantForm(s, "")
+		if err != nil {
+			return err
+		}
+		ex = r.postForm(form, nil)
 	} else {
 		ex = r.postForm(r.ccForm(s), nil)
 	}
@@ -323,35 +363,17 @@ func (r *run) judge(p Probe, ex *Exchange) error {
 }
 
 func (r *run) judgeAnswer(p Probe, ex *Exchange) error {
-	if p.Rule != RuleR001 && (p.judge == judgeClient || p.judge == judgeGrant) {
-		// A JOSE-level probe: that the JWT is refused is what counts; which
-		// error code says so is judged by the SC-R001 probes.
-		codes := []string{"invalid_client"}
-		if p.judge == judgeGrant {
-			codes = []string{"invalid_grant"}
-		}
-		return Refused(p.Title, p.Clause, Refusal{Codes: codes, AnyCode: true}, ex)
-	}
 	switch p.judge {
-	case judgeClient:
-		return Refused(p.Title, p.Clause, Refusal{Codes: []string{"invalid_client"}, WarnOtherCodes: true}, ex)
-	case judgeClientOrRequest:
-		return Refused(p.Title, p.Clause, Refusal{Codes: []string{"invalid_client", "invalid_request"}}, ex)
-	case judgeGrant:
-		if p.ref != nil {
-			return Refused(p.Title, p.Clause, *p.ref, ex)
-		}
-		return Refused(p.Title, p.Clause, Refusal{Codes: []string{"invalid_grant"}}, ex)
-	case judgeRefusal:
-		return Refused(p.Title, p.Clause, *p.ref, ex)
 	case judgeToken:
 		_, err := Accepted(p.Title, p.Clause, false, false, ex)
 		return err
 	case judgeTokenShould:
+		// A refusal of what the target SHOULD accept warns; a 5xx is a
+		// crash and fails whatever the clause's strength (RFC 6749 §5.2).
 		_, err := Accepted(p.Title, p.Clause, false, false, ex)
 		var f *verdict.Finding
-		if errors.As(err, &f) && f.Status == verdict.Fail {
-			return verdict.Warning(f.Probe, f.Expected, f.Clause, f.Got)
+		if errors.As(err, &f) && f.Status == verdict.Fail && ex.Status < 500 {
+			return verdict.WithSeverity(verdict.Warning(f.Probe, f.Expected, f.Clause, f.Got), SevFormat)
 		}
 		return err
 	case judgeRecord:
@@ -359,12 +381,28 @@ func (r *run) judgeAnswer(p Probe, ex *Exchange) error {
 			return err
 		}
 		if ex.Status >= 500 {
-			return verdict.Deviation(p.Title, "a token or an RFC 6749 §5.2 error, not a 5xx", "RFC 6749 §5.2", ex.Summary())
+			return verdict.WithSeverity(verdict.Deviation(p.Title, "a token or an RFC 6749 §5.2 error, not a 5xx", "RFC 6749 §5.2", ex.Summary()), SevCrash)
 		}
-		// Judged only for a 5xx; otherwise reported outside the verdict.
-		return verdict.Noted(p.Title, "recorded: "+ex.Summary())
+		// The clause lets the target choose (MAY refuse): the answer is
+		// recorded outside the verdict.
+		return verdict.Noted(p.Title, ex.Summary())
+	case judgeClient, judgeClientEither, judgeClientOrRequest, judgeGrant, judgeRefusal, judgeRefuseShould:
+		return Refused(p.Title, p.Clause, refusalFor(p, r.o.ErrorCodes), ex)
 	}
 	return fmt.Errorf("oauth: probe %s has no judgement", p.ID)
+}
+
+// proven reports a finding no later event can undo: the target issued a
+// token, crashed (5xx) or fetched a URL it was told not to.
+func (res *Result) proven() bool {
+	if res.fetched || res.accepted() {
+		return true
+	}
+	if len(res.Exchanges) == 0 {
+		return false
+	}
+	ex := res.Exchanges[len(res.Exchanges)-1]
+	return ex.Err == nil && ex.Status >= 500
 }
 
 // accepted reports whether a probe's (last) answer issued a token.
@@ -391,7 +429,8 @@ func (res *Result) answered() bool {
 func (r *run) closeBatch(batch string, rep *Report) {
 	for res, u := range r.fetchURL {
 		if n := r.rec.Hits(u); n > 0 && res.Probe.Batch == batch {
-			res.Err = verdict.Deviation(res.Probe.Title, "the URL in the header is not fetched", res.Probe.Clause, fmt.Sprintf("the target fetched %s %d time(s)", u, n))
+			res.fetched = true
+			res.Err = verdict.WithSeverity(verdict.Deviation(res.Probe.Title, "the URL in the header is not fetched", res.Probe.Clause, fmt.Sprintf("the target fetched %s %d time(s)", u, n)), SevForged)
 		}
 	}
 	var after *Result
@@ -404,8 +443,10 @@ func (r *run) closeBatch(batch string, rep *Report) {
 		return
 	}
 	for _, res := range rep.Results {
-		if res.Probe.Batch != batch || res == after || res.Probe.frame == frameBefore || res.accepted() {
-			// A token the target issued stays a finding whatever came later.
+		if res.Probe.Batch != batch || res == after || res.Probe.frame == frameBefore || res.proven() {
+			// A token the target issued, a crash or a fetch stays a finding
+			// whatever came later (DESIGN.md: a proven deviation is never
+			// hidden by an untested one).
 			continue
 		}
 		if st, _ := verdict.Classify(res.Err); st == verdict.Pass || st == verdict.Warn || st == verdict.Fail {
