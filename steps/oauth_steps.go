@@ -122,6 +122,14 @@ func (s *oauthState) load(ctx context.Context, w *World) error {
 			}
 			second = &jose.Key{Signer: k, KID: sc.KeyID}
 		}
+		var grantKey *jose.Key
+		if g := o.Grant; g != nil && g.SigningKey != "" {
+			k, err := oauth.LoadSigningKey(env.Profile.Path(g.SigningKey))
+			if err != nil {
+				return nil, fmt.Errorf("oauth.grant: %w", err)
+			}
+			grantKey = &jose.Key{Signer: k, KID: g.KeyID}
+		}
 		tlsConf := &tls.Config{RootCAs: env.Guard.RootCAs(), MinVersion: tls.VersionTLS12}
 		return oauth.Run(ctx, oauth.Config{
 			OAuth:        o,
@@ -130,6 +138,7 @@ func (s *oauthState) load(ctx context.Context, w *World) error {
 			Now:          env.Now,
 			RecorderAddr: o.JWKSListen,
 			SecondKey:    second,
+			GrantKey:     grantKey,
 		})
 	})
 	if err != nil {

@@ -160,7 +160,7 @@ func fastGuard(env *Env) *conduct.Guard {
 
 // TestOAuthFeaturesFlipWithDefects: a defect turns exactly its rules.
 func TestOAuthFeaturesFlipWithDefects(t *testing.T) {
-	for _, d := range []string{authserver.DefectAcceptAlgNone, authserver.DefectAdvertiseClientSecretJWT, authserver.DefectNoPKCE, authserver.DefectAcceptExpiredAssertion, authserver.DefectAcceptForeignKey} {
+	for _, d := range []string{authserver.DefectAcceptAlgNone, authserver.DefectAdvertiseClientSecretJWT, authserver.DefectNoPKCE, authserver.DefectAcceptExpiredAssertion, authserver.DefectAcceptForeignKey, authserver.Defect500OnFutureIat} {
 		t.Run(d, func(t *testing.T) {
 			var breaks []string
 			for _, def := range authserver.Defects() {

@@ -39,6 +39,9 @@ type refTarget struct {
 	otherResource string
 	// second is the second client's key (nil without one).
 	second *jose.Key
+	// idpKey signs grants as the trusted identity provider (grantIssuer);
+	// grantKey is the key the run signs grants with (nil: the client's).
+	idpKey, grantKey *jose.Key
 }
 
 type refOpts struct {
@@ -54,6 +57,12 @@ type refOpts struct {
 	noSecond, secondUnknown bool
 	// wrap puts a handler in front of the server (lockout, faults).
 	wrap func(http.Handler) http.Handler
+	// grantClientAuth makes the server require client authentication on
+	// the JWT grant; grantIssuer makes it trust only an identity provider
+	// (its own key) to assert the test user, not the client.
+	grantClientAuth, grantIssuer bool
+	// serverMode overrides the server's audience mode (default: mode).
+	serverMode string
 }
 
 func startReference(t testing.TB, o refOpts) *refTarget {
@@ -101,7 +110,22 @@ func startReference(t testing.TB, o refOpts) *refTarget {
 			clients = append(clients, authserver.Client{ID: "apisec-client-2", Keys: gojose.JSONWebKeySet{Keys: []gojose.JSONWebKey{{Key: k.Public(), KeyID: "k2", Algorithm: "ES256", Use: "sig"}}}})
 		}
 	}
-	as, err := authserver.New(authserver.Config{Issuer: issuer, Clients: clients, Defects: defects, AudienceMode: o.mode, SigningKey: asKey(t)})
+	cfg := authserver.Config{Issuer: issuer, Clients: clients, Defects: defects, AudienceMode: o.mode, SigningKey: asKey(t), GrantClientAuth: o.grantClientAuth}
+	if o.serverMode != "" {
+		cfg.AudienceMode = o.serverMode
+	}
+	var idpKey *jose.Key
+	if o.grantIssuer {
+		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		idpKey = &jose.Key{Signer: k, KID: "idp-1"}
+		cfg.Clients[0].GrantSubjects = []string{"nobody"} // the client may assert no one
+		cfg.GrantIssuers = []authserver.GrantIssuer{{ID: idpIssuer, Subjects: []string{"test-user"},
+			Keys: gojose.JSONWebKeySet{Keys: []gojose.JSONWebKey{{Key: k.Public(), KeyID: "idp-1", Algorithm: "ES256", Use: "sig"}}}}}
+	}
+	as, err := authserver.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,8 +161,12 @@ func startReference(t testing.TB, o refOpts) *refTarget {
 		prof.SecondClient = &profile.SecondClient{ClientID: "apisec-client-2", SigningKey: "unused.pem", KeyID: "k2"}
 	}
 	return &refTarget{srv: srv, as: as, oauth: prof, key: jose.Key{Signer: key, KID: "k1"}, pool: pool,
-		recorderAddr: recorderAddr, otherResource: issuer + authserver.OtherResourcePath, second: second}
+		recorderAddr: recorderAddr, otherResource: issuer + authserver.OtherResourcePath, second: second, idpKey: idpKey}
 }
+
+// idpIssuer is the identity provider the reference trusts for grants
+// under refOpts.grantIssuer.
+const idpIssuer = "https://idp.apisec.test"
 
 var (
 	asKeyOnce sync.Once
@@ -174,7 +202,7 @@ func (rt *refTarget) run(t testing.TB) *oauth.Report {
 	g := conduct.NewGuard(conduct.Config{Hosts: []string{"127.0.0.1"}, RatePerSecond: 2000, Burst: 200, Timeout: 5 * time.Second, RootCAs: rt.pool})
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	rep, err := oauth.Run(ctx, oauth.Config{OAuth: rt.oauth, Key: rt.key, Client: &oauth.Client{HTTP: g.HTTPClient(nil)}, RecorderAddr: rt.recorderAddr, SecondKey: rt.second})
+	rep, err := oauth.Run(ctx, oauth.Config{OAuth: rt.oauth, Key: rt.key, Client: &oauth.Client{HTTP: g.HTTPClient(nil)}, RecorderAddr: rt.recorderAddr, SecondKey: rt.second, GrantKey: rt.grantKey})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -415,5 +443,149 @@ func TestForeignClientKey(t *testing.T) {
 	rt.oauth.SecondClient = &profile.SecondClient{ClientID: "apisec-client-2", SigningKey: "k2.pem"}
 	if st, _ := status(rt.run(t)); st != verdict.NotApplicable {
 		t.Errorf("without the second key: %s, want not_applicable", st)
+	}
+}
+
+func probeStatus(t *testing.T, rep *oauth.Report, id string) (verdict.Status, *verdict.Finding) {
+	t.Helper()
+	res, ok := rep.Result(id)
+	if !ok {
+		t.Fatalf("no result for %s", id)
+	}
+	return verdict.Classify(res.Err)
+}
+
+// TestNewProbesAgainstDefects: each reference defect made for a probe of
+// issue 15 turns exactly that probe, with the status and severity its
+// grading names; the conformant reference passes them.
+func TestNewProbesAgainstDefects(t *testing.T) {
+	type want struct {
+		status verdict.Status
+		sev    verdict.Severity
+	}
+	for _, tc := range []struct {
+		defect string
+		policy string
+		probes map[string]want
+	}{
+		{"", "", map[string]want{"ca/iat-5s-ahead": {verdict.Pass, ""}, "ca/iat-10m-ahead": {verdict.Pass, ""}, "ca/typ-dpop-jwt": {verdict.Pass, ""},
+			"ca/typ-at-jwt": {verdict.Pass, ""}, "ca/client-id-other-client": {verdict.Pass, ""}, "gr/untrusted-issuer": {verdict.Pass, ""}, "ca/iss-wrong": {verdict.Pass, ""}}},
+		// A 5xx fails even where the target only SHOULD accept.
+		{authserver.Defect500OnFutureIat, "", map[string]want{"ca/iat-5s-ahead": {verdict.Fail, verdict.Medium}, "ca/iat-10m-ahead": {verdict.Fail, verdict.Medium}}},
+		{authserver.DefectGrantAcceptUntrustedIssuer, "", map[string]want{"gr/untrusted-issuer": {verdict.Fail, verdict.Critical}}},
+		{authserver.DefectInvalidRequestForUnknownClient, profile.ErrorCodesOIDF, map[string]want{"ca/iss-wrong": {verdict.Warn, verdict.Low}, "ca/iss-case": {verdict.Warn, verdict.Low}}},
+		{authserver.DefectInvalidRequestForUnknownClient, profile.ErrorCodesStrict, map[string]want{"ca/iss-wrong": {verdict.Fail, verdict.Low}, "ca/iss-case": {verdict.Fail, verdict.Low}}},
+		{authserver.DefectAcceptOtherTyp, "", map[string]want{"ca/typ-dpop-jwt": {verdict.Warn, verdict.Low}, "ca/typ-at-jwt": {verdict.Warn, verdict.Low}, "ca/dpop-proof-as-assertion": {verdict.Pass, ""}}},
+		{authserver.DefectAcceptClientIDMismatch, "", map[string]want{"ca/client-id-other-client": {verdict.Fail, verdict.High}, "ca/client-id-mismatch": {verdict.Fail, verdict.High}}},
+		{authserver.DefectAdvertiseClientSecretBasic, "", map[string]want{"md/no-symmetric-client-auth": {verdict.Warn, verdict.Low}}},
+		{authserver.DefectAdvertiseClientSecretJWT, "", map[string]want{"md/no-symmetric-client-auth": {verdict.Fail, verdict.High}, "md/no-symmetric-signing-algs": {verdict.Fail, verdict.High}}},
+		{authserver.DefectAcceptAlgNone, "", map[string]want{"ca/alg-none": {verdict.Fail, verdict.Critical}, "ca/alg-nOnE": {verdict.Fail, verdict.Critical}}},
+		{authserver.DefectAcceptExpiredAssertion, "", map[string]want{"ca/exp-5m-ago": {verdict.Fail, verdict.Critical}}},
+	} {
+		t.Run(tc.defect+tc.policy, func(t *testing.T) {
+			opts := refOpts{mode: oauth.AudRFC7523bis}
+			if tc.defect != "" {
+				opts.defects = []string{tc.defect}
+			}
+			rt := startReference(t, opts)
+			rt.oauth.ErrorCodes = tc.policy
+			rep := rt.run(t)
+			for id, w := range tc.probes {
+				st, f := probeStatus(t, rep, id)
+				if st != w.status || (f != nil && f.Severity != w.sev) {
+					t.Errorf("%s: got %s %v, want %s %s", id, st, f, w.status, w.sev)
+				}
+			}
+		})
+	}
+}
+
+// TestConfigurableGrant: a server that wants the client authenticated on
+// the JWT grant, or trusts only an identity provider to assert the user,
+// refuses the default grant; the control then says which profile field to
+// set (could not test, never fail), and with the field set every grant
+// probe gets its verdict.
+func TestConfigurableGrant(t *testing.T) {
+	grantIDs := func(rep *oauth.Report) map[string]verdict.Status {
+		out := map[string]verdict.Status{}
+		for _, res := range rep.Results {
+			if res.Probe.Batch == oauth.BatchGrant {
+				st, _ := verdict.Classify(res.Err)
+				out[res.Probe.ID] = st
+			}
+		}
+		return out
+	}
+	t.Run("client authentication on the grant", func(t *testing.T) {
+		rt := startReference(t, refOpts{mode: oauth.AudRFC7523bis, grantClientAuth: true, noRS: true})
+		rep := rt.run(t)
+		st, f := probeStatus(t, rep, "gr/control-before")
+		if st != verdict.Error || !strings.Contains(f.Reason, "oauth.grant.client_auth: private_key_jwt") {
+			t.Fatalf("refused grant control: %s %v", st, f)
+		}
+		rt.oauth.Grant = &profile.Grant{ClientAuth: profile.GrantAuthPrivateKey}
+		rep = rt.run(t)
+		for id, st := range grantIDs(rep) {
+			if st != verdict.Pass {
+				t.Errorf("%s with client_auth private_key_jwt: %s\n%s", id, st, dump(rep))
+			}
+		}
+	})
+	t.Run("trusted issuer", func(t *testing.T) {
+		rt := startReference(t, refOpts{mode: oauth.AudRFC7523bis, grantIssuer: true, noRS: true})
+		rep := rt.run(t)
+		st, f := probeStatus(t, rep, "gr/control-before")
+		if st != verdict.Error || !strings.Contains(f.Reason, "oauth.grant.issuer") {
+			t.Fatalf("refused grant control: %s %v", st, f)
+		}
+		rt.oauth.Grant = &profile.Grant{Issuer: idpIssuer, KeyID: "idp-1"}
+		rt.grantKey = rt.idpKey
+		rep = rt.run(t)
+		for id, st := range grantIDs(rep) {
+			if st != verdict.Pass {
+				t.Errorf("%s with the identity provider as issuer: %s\n%s", id, st, dump(rep))
+			}
+		}
+		// The untrusted-issuer probe still catches a server that finds the
+		// key by kid whatever the issuer.
+		rt = startReference(t, refOpts{mode: oauth.AudRFC7523bis, grantIssuer: true, noRS: true, defects: []string{authserver.DefectGrantAcceptUntrustedIssuer}})
+		rt.oauth.Grant = &profile.Grant{Issuer: idpIssuer, KeyID: "idp-1"}
+		rt.grantKey = rt.idpKey
+		if st, _ := probeStatus(t, rt.run(t), "gr/untrusted-issuer"); st != verdict.Fail {
+			t.Errorf("gr/untrusted-issuer against grant-accept-untrusted-issuer: %s", st)
+		}
+	})
+}
+
+// TestRFC7523bisFallback: a server that takes only the token endpoint URL
+// as audience (RFC 7523 as published allows it) tested under rfc7523bis:
+// the issuer-audience control is refused, which is the 7523bis deviation
+// (ca/aud-issuer and ca/audience-profile fail), and every other probe still
+// runs with the token endpoint audience instead of ending in "error".
+func TestRFC7523bisFallback(t *testing.T) {
+	rep := startReference(t, refOpts{mode: oauth.AudRFC7523bis, serverMode: authserver.AudienceTokenEndpoint}).run(t)
+	for _, id := range []string{"ca/aud-issuer", "ca/audience-profile"} {
+		if st, _ := probeStatus(t, rep, id); st != verdict.Fail {
+			t.Errorf("%s: %s, want fail (the rfc7523bis deviation)", id, st)
+		}
+	}
+	if st, _ := probeStatus(t, rep, "ca/control-before"); st != verdict.Pass {
+		t.Errorf("control before: %s", st)
+	}
+	res, _ := rep.Result("ca/control-before")
+	if len(res.Exchanges) != 2 || !strings.Contains(strings.Join(res.Notes, " "), "the batch uses") {
+		t.Errorf("control before tried %d audiences, notes %v", len(res.Exchanges), res.Notes)
+	}
+	var errs []string
+	for _, r := range rep.Results {
+		if st, _ := verdict.Classify(r.Err); st == verdict.Error {
+			errs = append(errs, r.Probe.ID)
+		}
+	}
+	if len(errs) > 0 {
+		t.Errorf("probes left untested after the fallback: %v\n%s", errs, dump(rep))
+	}
+	if got := ruleStatus(rep); got[oauth.RuleR001] != verdict.Fail || got[oauth.RuleR003] != verdict.Pass || got[oauth.Rule008] != verdict.Pass {
+		t.Errorf("rules: %v", got)
 	}
 }
