@@ -375,3 +375,38 @@ func TestRedacted(t *testing.T) {
 		t.Error("Redacted changed the original")
 	}
 }
+
+// TestRedactedAssertionKeepsHeaderAndClaims: an auditor sees which JOSE
+// header and claims a probe sent (alg none, a forged kid); only the
+// signature, which would let anyone replay the assertion, is gone. The
+// order and repetition of parameters are kept.
+func TestRedactedAssertionKeepsHeaderAndClaims(t *testing.T) {
+	h, c, sig := "eyJhbGciOiJFUzI1NiJ9", "eyJpc3MiOiJjIn0", "SIGNATURE-SECRET"
+	jws := h + "." + c + "." + sig
+	for _, tc := range []struct {
+		name, value, want string
+	}{
+		{"compact", jws, h + "." + c + ".[redacted]"},
+		{"alg none keeps its empty signature", h + "." + c + ".", h + "." + c + "."},
+		{"two JWTs", jws + "." + jws, h + "." + c + ".[redacted]." + h + "." + c + ".[redacted]"},
+		{"JSON serialization", `{"payload":"` + c + `","protected":"` + h + `","signature":"` + sig + `"}`, `{"payload":"` + c + `","protected":"` + h + `","signature":"[redacted]"}`},
+		{"general JSON serialization", `{"payload":"` + c + `","signatures":[{"protected":"` + h + `","signature":"` + sig + `"}]}`, `{"payload":"` + c + `","signatures":[{"protected":"` + h + `","signature":"[redacted]"}]}`},
+		{"JWE keeps its header only", h + ".KEY-SECRET.IV.CT-SECRET.TAG", h + ".[redacted].[redacted].[redacted].[redacted]"},
+		{"opaque value", "OPAQUE-SECRET", "[redacted]"},
+		{"JSON that does not parse", `{"signature":"` + sig, "[redacted]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ex := &Exchange{ReqBody: encodePairs([][2]string{{"grant_type", GrantCC}, {"client_assertion", tc.value}, {"client_assertion", tc.value}, {"client_secret", "S-SECRET"}, {"scope", "a b"}})}
+			got := ex.Redacted().ReqBody
+			want := encodePairs([][2]string{{"grant_type", GrantCC}, {"client_assertion", tc.want}, {"client_assertion", tc.want}, {"client_secret", "[redacted]"}, {"scope", "a b"}})
+			if got != want {
+				t.Errorf("got  %s\nwant %s", got, want)
+			}
+			for _, secret := range []string{"SECRET"} {
+				if strings.Contains(got, secret) {
+					t.Errorf("a secret survives: %s", got)
+				}
+			}
+		})
+	}
+}

@@ -8,10 +8,13 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"sort"
 	"strings"
 	"sync"
@@ -20,6 +23,7 @@ import (
 
 	"github.com/apisec/apisec/fixtures/reference/authserver"
 	"github.com/apisec/apisec/harness/conduct"
+	"github.com/apisec/apisec/harness/evidence"
 	"github.com/apisec/apisec/harness/jose"
 	"github.com/apisec/apisec/harness/oauth"
 	"github.com/apisec/apisec/harness/profile"
@@ -587,5 +591,50 @@ func TestRFC7523bisFallback(t *testing.T) {
 	}
 	if got := ruleStatus(rep); got[oauth.RuleR001] != verdict.Fail || got[oauth.RuleR003] != verdict.Pass || got[oauth.Rule008] != verdict.Pass {
 		t.Errorf("rules: %v", got)
+	}
+}
+
+// TestEvidenceShowsTheProbe: after both redactions (the probe's own and
+// the report's), the transcript of ca/alg-none still shows the unsigned
+// header that was sent, and no transcript carries a signature of a valid
+// assertion or a parameter cut off after client_secret.
+func TestEvidenceShowsTheProbe(t *testing.T) {
+	rep := startReference(t, refOpts{mode: oauth.AudRFC7523bis, noGrant: true, noRS: true}).run(t)
+	header := func(id string) map[string]any {
+		res, _ := rep.Result(id)
+		var ev struct {
+			Exchanges []struct {
+				Body string `json:"request_body"`
+			} `json:"exchanges"`
+		}
+		if err := json.Unmarshal(evidence.Redact(res.Evidence()), &ev); err != nil || len(ev.Exchanges) == 0 {
+			t.Fatalf("%s evidence: %v", id, err)
+		}
+		form, err := url.ParseQuery(ev.Exchanges[0].Body)
+		if err != nil {
+			t.Fatalf("%s: request body %q: %v", id, ev.Exchanges[0].Body, err)
+		}
+		segs := strings.Split(form.Get("client_assertion"), ".")
+		if len(segs) != 3 || (segs[2] != "" && segs[2] != "[redacted]") {
+			t.Fatalf("%s: assertion in evidence %q", id, form.Get("client_assertion"))
+		}
+		raw, err := base64.RawURLEncoding.DecodeString(segs[0])
+		if err != nil {
+			t.Fatalf("%s: header %q: %v", id, segs[0], err)
+		}
+		var h map[string]any
+		_ = json.Unmarshal(raw, &h)
+		return h
+	}
+	if h := header("ca/alg-none"); h["alg"] != "none" {
+		t.Errorf("ca/alg-none evidence header %v", h)
+	}
+	if h := header("ca/control-before"); h["alg"] != "ES256" || h["kid"] != "k1" {
+		t.Errorf("control evidence header %v", h)
+	}
+	res, _ := rep.Result("ca/client-secret-too")
+	body := string(evidence.Redact(res.Evidence()))
+	if strings.Contains(body, "apisec-not-a-secret") || !strings.Contains(body, `scope=system%2FPatient.read`) {
+		t.Errorf("client-secret-too evidence: %s", body)
 	}
 }
