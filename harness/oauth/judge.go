@@ -112,6 +112,8 @@ func (r Refusal) String() string {
 	}
 	out := strings.Join(ss, "/") + " " + codes
 	switch {
+	case r.Policy == policyEither:
+		out += " (under either error-code policy; other codes fail)"
 	case r.Policy != "" && len(r.WarnCodes) > 0:
 		out += fmt.Sprintf(" (error-code policy %s: %s warns, other codes fail)", r.Policy, strings.Join(r.WarnCodes, ", "))
 	case r.Policy != "":

@@ -324,7 +324,9 @@ func (r *run) fetchJWKS(p Probe) error {
 	}
 	u := d.str("jwks_uri")
 	if u == "" {
-		return verdict.CouldNotTestf(p.Title, "the metadata has no jwks_uri")
+		// RFC 8414 §2: jwks_uri is OPTIONAL (a server with opaque tokens
+		// signs nothing): an observed absence, not missing data.
+		return verdict.Inapplicable("the metadata names no jwks_uri (RFC 8414 §2: OPTIONAL): the server publishes no signing keys")
 	}
 	if err := r.checkHTTPS(p.Title, "jwks_uri", u, "RFC 8414 §2"); err != nil {
 		return err
@@ -352,15 +354,19 @@ func (r *run) fetchJWKS(p Probe) error {
 	return nil
 }
 
-// jwksMissing repeats why the JWKS could not be read, when that was
-// "could not test"; otherwise (a deviation of the fetch) there is nothing
-// to check.
+// jwksMissing says, under this probe's own title, why there is no JWKS to
+// check: the same not-applicable or could-not-test reason the fetch gave,
+// or, when the fetch found a deviation, that there is nothing to check.
 func (r *run) jwksMissing(p Probe) error {
 	var f *verdict.Finding
-	if errors.As(r.disc.JWKSErr, &f) && f.Status == verdict.Error {
-		return r.disc.JWKSErr
+	if errors.As(r.disc.JWKSErr, &f) && (f.Status == verdict.Error || f.Status == verdict.NotApplicable || f.Status == verdict.NotAssessed) {
+		return &verdict.Finding{Status: f.Status, Probe: p.Title, Reason: f.Reason, Cause: f.Cause}
 	}
-	return verdict.CouldNotTestf(p.Title, "no JWKS was read")
+	reason := "no JWKS was read"
+	if r.disc.JWKSErr != nil {
+		reason += ": " + r.disc.JWKSErr.Error()
+	}
+	return verdict.CouldNotTestf(p.Title, "%s", reason)
 }
 
 // jwksProblems turns the inspection's problems of the given kinds into a

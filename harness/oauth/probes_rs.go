@@ -120,6 +120,10 @@ func (r *run) otherAudience(p Probe) error {
 // public key from its JWKS (RFC 8725 §3.1 key confusion).
 func (r *run) forgeHS256WithASKey(tok *jose.Token) (string, error) {
 	if r.disc.JWKS == nil {
+		var f *verdict.Finding
+		if errors.As(r.disc.JWKSErr, &f) && f.Status == verdict.NotApplicable {
+			return "", verdict.Inapplicable("the server publishes no JWKS, so no public key can be misused as an HMAC secret")
+		}
 		return "", verdict.CouldNotTestf("access token re-signed HS256", "the AS's JWKS was not read")
 	}
 	kid := tok.HeaderString("kid")

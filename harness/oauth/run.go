@@ -385,7 +385,7 @@ func (r *run) judgeAnswer(p Probe, ex *Exchange) error {
 		}
 		// The clause lets the target choose (MAY refuse): the answer is
 		// recorded outside the verdict.
-		return verdict.Noted(p.Title, ex.Summary())
+		return verdict.Noted(p.Title, "recorded: "+ex.Summary())
 	case judgeClient, judgeClientEither, judgeClientOrRequest, judgeGrant, judgeRefusal, judgeRefuseShould:
 		return Refused(p.Title, p.Clause, refusalFor(p, r.o.ErrorCodes), ex)
 	}
