@@ -120,13 +120,13 @@ func TestOAuthGrantPolicyAndTransport(t *testing.T) {
 	assert.NoError(t, err, "http is allowed on loopback")
 
 	for in, want := range map[string]string{
-		"  error_codes: lenient\n":                      "oauth.error_codes",
-		"  grant:\n    client_auth: basic\n":            "oauth.grant.client_auth",
-		"  grant:\n    issuer: https://idp\n":           "oauth.grant needs a subject",
+		"  error_codes: lenient\n":                       "oauth.error_codes",
+		"  grant:\n    client_auth: basic\n":             "oauth.grant.client_auth",
+		"  grant:\n    issuer: https://idp\n":            "oauth.grant needs a subject",
 		"  grant_subject: u\n  grant:\n    subject: v\n": "differ",
-		"  resource_url: http://api.example.nl/r\n":     "oauth.resource_url \"http://api.example.nl/r\" is http:// on a host that is not loopback",
-		"  metadata_url: http://a/.well-known/x\n":      "plaintext",
-		"  jwks_url: http://keys.example/jwks\n":        "plaintext",
+		"  resource_url: http://api.example.nl/r\n":      "oauth.resource_url \"http://api.example.nl/r\" is http:// on a host that is not loopback",
+		"  metadata_url: http://a/.well-known/x\n":       "plaintext",
+		"  jwks_url: http://keys.example/jwks\n":         "plaintext",
 	} {
 		_, err := Parse([]byte(oauth + in))
 		require.Error(t, err, in)
