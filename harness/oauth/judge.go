@@ -235,7 +235,7 @@ func Accepted(probe, clause string, full bool, grantCC bool, e *Exchange) (*Toke
 	}
 	// RFC 6749 §5.1: a cached token response leaks the token.
 	if !hasDirective(e.Header.Values("Cache-Control"), "no-store") {
-		return t, verdict.WithSeverity(verdict.Deviation(probe, "Cache-Control: no-store on a token response", "RFC 6749 §5.1", fmt.Sprintf("Cache-Control %q", e.Header.Get("Cache-Control"))), verdict.Medium)
+		return t, verdict.WithSeverity(verdict.Deviation(probe, "Cache-Control: no-store on a token response", "RFC 6749 §5.1", fmt.Sprintf("Cache-Control %q", e.Header.Get("Cache-Control"))), verdict.Low)
 	}
 	if grantCC && t.RefreshToken != "" {
 		return t, verdict.WithSeverity(verdict.Warning(probe, "no refresh_token for client_credentials", "RFC 6749 §4.4.3", "a refresh_token"), verdict.Low)
