@@ -410,3 +410,19 @@ func TestRedactedAssertionKeepsHeaderAndClaims(t *testing.T) {
 		})
 	}
 }
+
+// TestHTTPSWaivedOnLoopback: an http URL passes an "over https" check only
+// on loopback, and the check says it was waived; elsewhere it fails.
+func TestHTTPSWaivedOnLoopback(t *testing.T) {
+	r := &run{cur: &Result{}}
+	if err := r.checkHTTPS("p", "token_endpoint", "https://as.example/t", "RFC 6749 §3.2"); err != nil || len(r.cur.Notes) != 0 {
+		t.Errorf("https: %v %v", err, r.cur.Notes)
+	}
+	if err := r.checkHTTPS("p", "token_endpoint", "http://127.0.0.1:8080/t", "RFC 6749 §3.2"); err != nil || len(r.cur.Notes) != 1 || !strings.Contains(r.cur.Notes[0], "https waived") {
+		t.Errorf("loopback http: %v %v", err, r.cur.Notes)
+	}
+	st, f := verdict.Classify(r.checkHTTPS("p", "token_endpoint", "http://as.example/t", "RFC 6749 §3.2"))
+	if st != verdict.Fail || f.Severity != verdict.High {
+		t.Errorf("remote http: %s %v", st, f)
+	}
+}

@@ -1,6 +1,7 @@
 package oauth_test
 
 import (
+	"bytes"
 	"context"
 	"crypto"
 	"crypto/ecdsa"
@@ -11,6 +12,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -636,5 +638,69 @@ func TestEvidenceShowsTheProbe(t *testing.T) {
 	body := string(evidence.Redact(res.Evidence()))
 	if strings.Contains(body, "apisec-not-a-secret") || !strings.Contains(body, `scope=system%2FPatient.read`) {
 		t.Errorf("client-secret-too evidence: %s", body)
+	}
+}
+
+// lockAfterAlg answers every token request refused (a lockout) once it has
+// seen a client assertion signed with alg: the control after the batch then
+// fails while the probes before it got real answers.
+func lockAfterAlg(alg string) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		var mu sync.Mutex
+		locked := false
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !strings.HasSuffix(r.URL.Path, authserver.PathToken) {
+				next.ServeHTTP(w, r)
+				return
+			}
+			mu.Lock()
+			isLocked := locked
+			mu.Unlock()
+			if isLocked {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusUnauthorized)
+				_, _ = w.Write([]byte(`{"error":"invalid_client","error_description":"client locked"}`))
+				return
+			}
+			body, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			form, _ := url.ParseQuery(string(body))
+			if h, _, ok := strings.Cut(form.Get("client_assertion"), "."); ok {
+				if raw, err := base64.RawURLEncoding.DecodeString(h); err == nil && strings.Contains(string(raw), `"alg":"`+alg+`"`) {
+					mu.Lock()
+					locked = true
+					mu.Unlock()
+				}
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// TestFramingKeepsProvenFindings (issue 8 item 2): when the control after
+// the batch fails, refusals in the batch prove nothing and become "could
+// not test", but a token issued for an unsigned assertion stays a critical
+// failure and a 5xx a medium one, so the rule fails rather than ending
+// incomplete.
+func TestFramingKeepsProvenFindings(t *testing.T) {
+	rep := startReference(t, refOpts{mode: oauth.AudRFC7523bis, noGrant: true, noRS: true,
+		defects: []string{authserver.DefectAcceptAlgNone, authserver.Defect500OnMalformed}, wrap: lockAfterAlg("HS512")}).run(t)
+	if st, f := probeStatus(t, rep, "ca/control-after"); st != verdict.Error || !strings.Contains(f.Reason, "lockout") {
+		t.Fatalf("control after: %s %v", st, f)
+	}
+	for _, id := range []string{"ca/alg-none", "ca/alg-None", "ca/alg-NONE", "ca/alg-nOnE", "ca/alg-none-signature-kept"} {
+		if st, f := probeStatus(t, rep, id); st != verdict.Fail || f.Severity != verdict.Critical {
+			t.Errorf("%s: %s %v, want a critical failure kept", id, st, f)
+		}
+	}
+	// A crash is proven too.
+	if st, f := probeStatus(t, rep, "ca/header-array"); st != verdict.Fail || f.Severity != verdict.Medium {
+		t.Errorf("ca/header-array answered 500: %s %v, want a medium failure kept", st, f)
+	}
+	if st, f := probeStatus(t, rep, "ca/without-iss"); st != verdict.Error || !strings.Contains(f.Reason, "lockout") {
+		t.Errorf("a refusal before a failed control: %s %v, want could-not-test", st, f)
+	}
+	if got := ruleStatus(rep); got[oauth.RuleR003] != verdict.Fail {
+		t.Errorf("SC-R003: %s, want fail (fail outranks error)", got[oauth.RuleR003])
 	}
 }
