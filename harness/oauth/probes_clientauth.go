@@ -370,6 +370,9 @@ func (r *run) clientControl(p Probe) error {
 			r.cur.Notes = append(r.cur.Notes, fmt.Sprintf("aud %q was refused (%s), aud %q accepted: the batch uses %q (RFC 7523 §3 item 3)", r.firstAud(), first, other, other))
 		}
 	}
+	if p.frame == frameBefore {
+		r.cur.Notes = append(r.cur.Notes, policyNote(r.o.ErrorCodes))
+	}
 	tok, err := Accepted(p.Title, p.Clause, true, true, ex)
 	if tok == nil && refusedByError(ex) {
 		// The suite cannot tell a refused valid assertion from a profile
@@ -388,6 +391,15 @@ func (r *run) clientControl(p Probe) error {
 		r.token = tok
 	}
 	return err
+}
+
+// policyNote names the error-code policy the batch is judged by, so the
+// report shows it beside the findings.
+func policyNote(policy string) string {
+	if policy == profile.ErrorCodesStrict {
+		return "error-code policy strict (oauth.error_codes): a refused client assertion must be invalid_client (RFC 7523 §3.2); any other code fails (low)"
+	}
+	return "error-code policy oidf (oauth.error_codes, the default): a refused client assertion is invalid_client, or invalid_request with a warning, as the OpenID Foundation conformance suite accepts; any other code fails (low)"
 }
 
 // firstAud is the audience the control tried first.

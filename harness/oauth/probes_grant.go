@@ -80,9 +80,10 @@ func (r *run) grantHint(p Probe, ex *Exchange) string {
 	}
 	c := r.grant.Config()
 	switch ex.str("error") {
-	case "invalid_client":
+	case "invalid_client", "invalid_request":
+		// fosite says "Client credentials missing" with invalid_request.
 		if !r.grantClientAuth() {
-			return "the server wants the client authenticated on the grant: set oauth.grant.client_auth: private_key_jwt (RFC 7523 §3.1)"
+			return "the server may want the client authenticated on the grant: set oauth.grant.client_auth: private_key_jwt (RFC 7523 §3.1)"
 		}
 		return "the client authentication on the grant was refused: check oauth.client_id and oauth.signing_key"
 	case "invalid_grant":
