@@ -194,7 +194,7 @@ func (r *run) exec(p Probe) *Result {
 	// A probe the profile gives too little for reports the reason declared
 	// on it, and sends nothing.
 	if p.skip != nil {
-		r.cur.Err = p.skip
+		r.cur.Err = own(p.skip)
 		return r.cur
 	}
 	// When the positive control before a batch failed, a refusal proves
@@ -207,8 +207,20 @@ func (r *run) exec(p Probe) *Result {
 		r.cur.Err = verdict.CouldNotTest(p.Title, err)
 		return r.cur
 	}
-	r.cur.Err = p.body(r, p)
+	r.cur.Err = own(p.body(r, p))
 	return r.cur
+}
+
+// own gives the result a Finding of its own: one reason may serve several
+// probes (a document that could not be read, a profile gap), and each
+// scenario's step classifies its finding concurrently.
+func own(err error) error {
+	var f *verdict.Finding
+	if errors.As(err, &f) {
+		c := *f
+		return &c
+	}
+	return err
 }
 
 // send is the only way a probe reaches the target: it enforces the plan's
