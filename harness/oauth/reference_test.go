@@ -318,6 +318,7 @@ var undetected = map[string]string{
 func TestReferenceDefects(t *testing.T) {
 	for _, d := range authserver.Defects() {
 		t.Run(d.Name, func(t *testing.T) {
+			t.Parallel() // each defect has a server of its own
 			opts := refOpts{mode: oauth.AudRFC7523bis, defects: []string{d.Name}}
 			switch d.Name {
 			case authserver.DefectIgnoreKeyAlg:
@@ -491,6 +492,7 @@ func TestNewProbesAgainstDefects(t *testing.T) {
 		{authserver.DefectAcceptExpiredAssertion, "", map[string]want{"ca/exp-5m-ago": {verdict.Fail, verdict.Critical}}},
 	} {
 		t.Run(tc.defect+tc.policy, func(t *testing.T) {
+			t.Parallel()
 			opts := refOpts{mode: oauth.AudRFC7523bis}
 			if tc.defect != "" {
 				opts.defects = []string{tc.defect}
