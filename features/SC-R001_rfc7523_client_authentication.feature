@@ -6,12 +6,38 @@ Feature: SC-R001 Client authentication and access token requests follow RFC 7523
   The suite acts as the registered client. Every negative probe is one named
   change to a valid request, sent in one batch between two positive controls
   (the valid assertion is accepted before and after); a refusal only counts
-  when both controls passed. The audience profile (oauth.audience_profile)
-  decides whether RFC 7523 as published or draft-ietf-oauth-rfc7523bis is
-  demanded; either passes, and a target meeting only the published RFC gets
-  a warning. A 5xx is never a refusal; HTML, redirects, stalls and oversized
-  bodies are "could not test". The probe ids are listed by
-  `apisec run --dry-run`; the run sends nothing else.
+  when both controls passed, while a token issued, a 5xx or a fetched URL
+  stays a finding whatever the control after the batch shows. A refused
+  control is "could not test" with a hint at the profile field it points
+  to (the suite cannot tell a refused valid request from a registration
+  that differs from the profile); a control answered with a 5xx fails.
+
+  The audience profile (oauth.audience_profile) decides whether RFC 7523 as
+  published or draft-ietf-oauth-rfc7523bis is demanded; either passes, and a
+  target meeting only the published RFC gets a warning. When the preferred
+  audience of the control is refused, the batch runs with the other one
+  RFC 7523 §3 item 3 allows; under rfc7523bis that refusal is the deviation
+  ca/aud-issuer and ca/audience-profile report.
+
+  Error codes follow the profile's error-code policy (oauth.error_codes).
+  oidf, the default: an assertion that fails client authentication is
+  refused with invalid_client, or with invalid_request and a warning, as
+  the OpenID Foundation conformance suite accepts (invalid_request is the
+  common answer to an assertion that cannot be parsed). strict: RFC 7523
+  §3.2 at its word, invalid_client only. Under either policy any other code
+  (invalid_grant, unauthorized_client, a private code) fails with severity
+  low, and a client_id naming another registered client must be
+  invalid_client.
+
+  A 5xx to any probe fails (RFC 6749 §5.2 has no 5xx error), also where the
+  target only SHOULD accept. Severity: a token for an expired,
+  not-yet-valid, unsigned, wrongly signed or wrongly addressed assertion or
+  grant is critical; for any other invalid request high; a 5xx or a broken
+  control response medium; a wrong error code, status or format low
+  (docs/severity.md). Where the RFCs leave the target a choice (MAY refuse)
+  the answer is recorded outside the verdict (info). HTML, redirects,
+  stalls and oversized bodies are "could not test". The probe ids are
+  listed by `apisec run --dry-run`; the run sends nothing else.
 
   Scenario Outline: metadata: <behaviour>
     Given the authorization server's metadata
@@ -59,6 +85,15 @@ Feature: SC-R001 Client authentication and access token requests follow RFC 7523
       | ca/client-id-mismatch       | a client_id naming another client than the assertion is refused       |
       | ca/no-client-authentication | a client_credentials request without client authentication is refused |
 
+  Scenario Outline: request refused as invalid_client under either policy: <behaviour>
+    Given a valid client assertion for the registered client
+    When the request around it is changed by probe "<probe>"
+    Then the token endpoint refuses it with invalid_client under either error-code policy
+
+    Examples:
+      | probe                     | behaviour                                                                   |
+      | ca/client-id-other-client | a client_id naming another registered client is refused with invalid_client |
+
   Scenario Outline: request refused with its own error code: <behaviour>
     Given a valid client assertion for the registered client
     When the request around it is changed by probe "<probe>"
@@ -81,11 +116,10 @@ Feature: SC-R001 Client authentication and access token requests follow RFC 7523
       | ca/unknown-parameter | an unknown request parameter is ignored  |
       | ca/empty-client-id   | an empty client_id is treated as omitted |
 
-  @info
-  Scenario Outline: request recorded: <behaviour>
+  Scenario Outline: request that should be refused: <behaviour>
     Given a valid client assertion for the registered client
     When the request around it is changed by probe "<probe>"
-    Then the answer is recorded
+    Then the token endpoint should refuse it
 
     Examples:
       | probe         | behaviour                                     |
@@ -134,14 +168,26 @@ Feature: SC-R001 Client authentication and access token requests follow RFC 7523
     Examples:
       | probe           | behaviour                                                            |
       | ca/nbf-8s-ahead | an assertion whose nbf lies 8 seconds ahead is accepted (clock skew) |
+      | ca/iat-5s-ahead | an assertion whose iat lies 5 seconds ahead is accepted (clock skew) |
       | ca/typ-jwt      | an assertion with typ "JWT" is accepted                              |
       | ca/without-typ  | an assertion without typ is accepted                                 |
+
+  Scenario Outline: assertion that should be refused: <behaviour>
+    Given a valid client assertion for the registered client
+    When it is changed by probe "<probe>" and posted to the token endpoint
+    Then the token endpoint should refuse it
+
+    Examples:
+      | probe            | behaviour                                                             |
+      | ca/iat-10m-ahead | an assertion whose iat lies 10 minutes ahead should be refused        |
+      | ca/typ-dpop-jwt  | an assertion typed "dpop+jwt" (another kind of JWT) should be refused |
+      | ca/typ-at-jwt    | an assertion typed "at+jwt" (an access token) should be refused       |
 
   @info
   Scenario Outline: assertion recorded: <behaviour>
     Given a valid client assertion for the registered client
     When it is changed by probe "<probe>" and posted to the token endpoint
-    Then the answer is recorded
+    Then the answer is recorded outside the verdict, and a 5xx fails
 
     Examples:
       | probe            | behaviour                                                                       |

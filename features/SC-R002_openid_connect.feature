@@ -5,7 +5,10 @@ Feature: SC-R002 OpenID Connect is used for single sign-on
 
   Checked from the discovery document: it is published and consistent, id
   tokens are signed asymmetrically (RS256 included), and the authorization
-  code flow with PKCE S256 is offered.
+  code flow with PKCE S256 is offered. A SHOULD rule: a failure counts as a
+  warning; each finding keeps its severity (symmetric or "none" id_token
+  algorithms high, a mismatched issuer high, missing discovery, code flow or
+  PKCE medium, missing members low).
 
   Scenario Outline: metadata: <behaviour>
     Given the authorization server's metadata

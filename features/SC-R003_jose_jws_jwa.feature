@@ -7,9 +7,17 @@ Feature: SC-R003 JWTs for client authentication and grants follow RFC 7515 and R
   none in four spellings, key confusion, crit, jwk/jku/x5u/x5c, malformed
   base64url and JSON, psychic and mis-encoded ECDSA signatures), sent between
   the SC-R001 positive controls. Only the refusal counts here; the error code
-  is judged under SC-R001. jku and x5u point at the suite's own server, which
-  records whether the target fetched them. Probes that do not fit the
-  registered key (ECDSA encodings on an RSA key) are not applicable.
+  is judged under SC-R001. A 5xx fails (medium). Accepting an unsigned or
+  wrongly signed assertion, grant or access token is critical; any other
+  acceptance high (docs/severity.md). jku and x5u point at the suite's own
+  server, which records whether the target fetched them; a fetch is a
+  finding whatever the positive control after the batch shows. Against a
+  target that is not on loopback the suite can see a fetch only through a
+  callback the target reaches (oauth.callback_url): without one these two
+  probes are "could not test: no reachable callback", never a pass. Probes
+  that do not fit the registered key (ECDSA encodings on an RSA key) are
+  not applicable; a server without a jwks_uri (RFC 8414 §2: OPTIONAL) makes
+  the JWKS checks not applicable.
 
   Scenario Outline: metadata: <behaviour>
     Given the authorization server's metadata

@@ -3,9 +3,18 @@ Feature: SC008 Client authentication tokens are signed asymmetrically
   All tokens used for client authentication MUST be signed using
   asymmetrical encryption.
 
-  The metadata must advertise no symmetric client authentication
-  (client_secret_*, HS* signing algorithms; an omitted method list means
-  client_secret_basic), and HMAC-signed client assertions must be refused.
+  The metadata must not advertise client_secret_jwt (client assertions
+  signed with a shared secret) nor HS* or "none" among the client
+  authentication signing algorithms: each fails. client_secret_basic and
+  client_secret_post send a shared secret rather than a signed token; when
+  advertised (or when the method list is omitted, which means
+  client_secret_basic in RFC 8414 §2 and OpenID Connect Discovery §3) they
+  are a warning with the metadata as evidence, not a failure. A missing
+  signing-algorithm list advertises nothing symmetric: it is judged under
+  SC-R001 (required in RFC 8414 metadata beside a *_jwt method, optional in
+  OpenID Connect discovery). HMAC-signed client assertions must be refused;
+  accepting one keyed with an empty or common secret is critical. A 5xx to
+  any probe fails.
 
   Scenario Outline: metadata: <behaviour>
     Given the authorization server's metadata
@@ -13,10 +22,10 @@ Feature: SC008 Client authentication tokens are signed asymmetrically
     Then the check holds
 
     Examples:
-      | probe                          | behaviour                                                                              |
-      | md/no-symmetric-client-auth    | no symmetric client authentication method is advertised                                |
-      | md/no-symmetric-signing-algs   | only asymmetric client assertion algorithms are advertised                             |
-      | md/other-endpoints-client-auth | introspection and revocation endpoints advertise asymmetric client authentication only |
+      | probe                          | behaviour                                                                                           |
+      | md/no-symmetric-client-auth    | no shared-secret client authentication is advertised (client_secret_jwt fails, basic and post warn) |
+      | md/no-symmetric-signing-algs   | only asymmetric client assertion algorithms are advertised                                          |
+      | md/other-endpoints-client-auth | introspection and revocation endpoints advertise asymmetric client authentication only              |
 
   Scenario Outline: assertion refused: <behaviour>
     Given a valid client assertion for the registered client

@@ -123,12 +123,12 @@ func failing(rr verdict.RuleResult) []string {
 
 // TestOAuthFeaturesAgainstReference: the shipped features pass against the
 // conformant reference target, every planned probe is judged by exactly one
-// scenario, and the run stays under the 5 s goal at the default 20 req/s.
+// scenario, and the run sends no more than the plan lists. (Its duration
+// at 20 req/s is a benchmark's business, not a test's.)
 func TestOAuthFeaturesAgainstReference(t *testing.T) {
 	env := oauthTarget(t)
-	start := time.Now()
+	env.Guard = fastGuard(env)
 	got := runOAuthFeatures(t, env)
-	elapsed := time.Since(start)
 	for _, id := range oauthRules {
 		if rr := got.rules[id]; rr.Status != verdict.Pass {
 			t.Errorf("%s: %s\n%s", id, rr.Status, strings.Join(failing(rr), "\n"))
@@ -150,13 +150,17 @@ func TestOAuthFeaturesAgainstReference(t *testing.T) {
 	if used, total := env.Guard.Used(), oauth.Total(plan); used > int64(total) {
 		t.Errorf("sent %d requests, the plan lists %d", used, total)
 	}
-	// A figure, not an assertion: timings belong to benchmarks.
-	t.Logf("%d probes, %d requests, %v at 20 req/s", len(plan), env.Guard.Used(), elapsed)
+	t.Logf("%d probes, %d requests", len(plan), env.Guard.Used())
+}
+
+// fastGuard lifts the rate limit for tests against the loopback reference.
+func fastGuard(env *Env) *conduct.Guard {
+	return conduct.NewGuard(conduct.Config{Hosts: env.Profile.Hosts(), RatePerSecond: 2000, Burst: 200, Timeout: 5 * time.Second, RootCAs: env.Guard.RootCAs()})
 }
 
 // TestOAuthFeaturesFlipWithDefects: a defect turns exactly its rules.
 func TestOAuthFeaturesFlipWithDefects(t *testing.T) {
-	for _, d := range []string{authserver.DefectAcceptAlgNone, authserver.DefectAdvertiseClientSecretJWT, authserver.DefectNoPKCE, authserver.DefectAcceptExpiredAssertion, authserver.DefectAcceptForeignKey} {
+	for _, d := range []string{authserver.DefectAcceptAlgNone, authserver.DefectAdvertiseClientSecretJWT, authserver.DefectNoPKCE, authserver.DefectAcceptExpiredAssertion, authserver.DefectAcceptForeignKey, authserver.Defect500OnFutureIat} {
 		t.Run(d, func(t *testing.T) {
 			var breaks []string
 			for _, def := range authserver.Defects() {
@@ -165,7 +169,7 @@ func TestOAuthFeaturesFlipWithDefects(t *testing.T) {
 				}
 			}
 			env := oauthTarget(t, d)
-			env.Guard = conduct.NewGuard(conduct.Config{Hosts: env.Profile.Hosts(), RatePerSecond: 2000, Burst: 200, Timeout: 5 * time.Second, RootCAs: env.Guard.RootCAs()})
+			env.Guard = fastGuard(env)
 			got := runOAuthFeatures(t, env)
 			for _, id := range oauthRules {
 				want := verdict.Pass

@@ -85,11 +85,17 @@ func NbfIn(d time.Duration) Mutation {
 		}}
 }
 
-// IatIn sets iat to now+d.
+// IatIn sets iat to now+d and, when that is past exp, moves exp to iat+5m
+// so only iat is odd.
 func IatIn(d time.Duration) Mutation {
 	return Mutation{Name: "iat-" + durName(d), Clause: claimClause("iat"), Title: "iat set to now" + fmt.Sprintf("%+v", d),
 		apply: func(a *Assertion) error {
-			a.Claims = a.Claims.Set("iat", a.now().Add(d).Unix())
+			iat := a.now().Add(d)
+			a.Claims = a.Claims.Set("iat", iat.Unix())
+			var exp int64
+			if v, ok := a.Claims.Get("exp"); ok && json.Unmarshal(v, &exp) == nil && exp <= iat.Unix() {
+				a.Claims = a.Claims.Set("exp", iat.Add(5*time.Minute).Unix())
+			}
 			return nil
 		}}
 }

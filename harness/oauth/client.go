@@ -17,7 +17,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -147,31 +146,86 @@ func (e *Exchange) Summary() string {
 	return s
 }
 
-// secretParams are the form parameters evidence never shows.
-var secretParams = []string{"client_assertion", "assertion", "client_secret", "password", "access_token", "refresh_token"}
+// secretParams are the form parameters evidence never shows; jwtParams
+// keep their JOSE header and claims, which are the probe an auditor needs
+// to see (what alg=none assertion was sent), and lose only the signature,
+// which is what would let anyone replay them.
+var (
+	secretParams = []string{"client_secret", "password", "access_token", "refresh_token", "code", "code_verifier"}
+	jwtParams    = []string{"client_assertion", "assertion"}
+)
 
-// redactForm blanks secret parameters; an unparseable form is dropped
-// whole rather than risk a secret.
+const redactedMark = "[redacted]"
+
+// redactForm blanks secret parameters and JWT signatures, keeping the
+// parameters' order and repetitions (the duplicate-parameter probe is
+// evidence too); a form that does not parse is dropped whole rather than
+// risk a secret.
 func redactForm(form string) string {
-	vals, err := url.ParseQuery(form)
-	if err != nil {
-		return "[unparseable form redacted]"
+	if form == "" {
+		return ""
 	}
-	keys := make([]string, 0, len(vals))
-	for k := range vals {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var parts []string
-	for _, k := range keys {
-		for _, v := range vals[k] {
-			if slices.Contains(secretParams, k) {
-				v = "[redacted]"
-			}
-			parts = append(parts, url.QueryEscape(k)+"="+url.QueryEscape(v))
+	parts := strings.Split(form, "&")
+	for i, part := range parts {
+		rawKey, rawVal, _ := strings.Cut(part, "=")
+		k, err1 := url.QueryUnescape(rawKey)
+		v, err2 := url.QueryUnescape(rawVal)
+		if err1 != nil || err2 != nil {
+			return "[unparseable form redacted]"
 		}
+		switch {
+		case slices.Contains(secretParams, k):
+			v = redactedMark
+		case slices.Contains(jwtParams, k):
+			v = redactSignatures(v)
+		default:
+			continue
+		}
+		parts[i] = rawKey + "=" + url.QueryEscape(v)
 	}
 	return strings.Join(parts, "&")
+}
+
+// redactSignatures removes the signature of each JWS in s (compact, or
+// more than one joined by dots, or the JSON serialization) and keeps the
+// header and payload segments. Anything else is redacted whole.
+func redactSignatures(s string) string {
+	if strings.HasPrefix(strings.TrimSpace(s), "{") {
+		var obj map[string]any
+		if json.Unmarshal([]byte(s), &obj) != nil {
+			return redactedMark
+		}
+		if _, ok := obj["signature"]; ok {
+			obj["signature"] = redactedMark
+		}
+		if sigs, ok := obj["signatures"].([]any); ok {
+			for _, e := range sigs {
+				if m, ok := e.(map[string]any); ok {
+					m["signature"] = redactedMark
+				}
+			}
+		}
+		b, err := json.Marshal(obj)
+		if err != nil {
+			return redactedMark
+		}
+		return string(b)
+	}
+	segs := strings.Split(s, ".")
+	switch {
+	case len(segs) == 5:
+		// A JWE (RFC 7516) keeps its protected header: what it carries may
+		// be a bearer token encrypted to its audience.
+		return segs[0] + "." + strings.Repeat(redactedMark+".", 3) + redactedMark
+	case len(segs) < 3 || len(segs)%3 != 0:
+		return redactedMark
+	}
+	for i := 2; i < len(segs); i += 3 {
+		if segs[i] != "" {
+			segs[i] = redactedMark
+		}
+	}
+	return strings.Join(segs, ".")
 }
 
 // Redacted returns the exchange with credentials blanked: assertions,

@@ -17,6 +17,8 @@ const (
 	KindToken          = "token"
 	KindTokenShould    = "token-should"
 	KindRefuseClient   = "refuse-client"
+	KindRefuseEither   = "refuse-client-either-policy"
+	KindRefuseShould   = "refuse-should"
 	KindRefuseClientOr = "refuse-client-or-request"
 	KindRefuseGrant    = "refuse-grant"
 	KindRefuseAny      = "refuse"
@@ -27,28 +29,32 @@ const (
 
 // Kind says how the probe is judged.
 func (p Probe) Kind() string {
-	switch p.exp {
-	case expControl:
+	switch p.judge {
+	case judgeControl:
 		return KindControl
-	case expToken:
+	case judgeToken:
 		return KindToken
-	case expTokenShould:
+	case judgeTokenShould:
 		return KindTokenShould
-	case expClient:
+	case judgeClient:
 		if p.Rule != RuleR001 {
 			return KindRefuseAny
 		}
 		return KindRefuseClient
-	case expClientOrRequest:
+	case judgeClientEither:
+		return KindRefuseEither
+	case judgeRefuseShould:
+		return KindRefuseShould
+	case judgeClientOrRequest:
 		return KindRefuseClientOr
-	case expGrant:
+	case judgeGrant:
 		if p.Rule != RuleR001 {
 			return KindRefuseAny
 		}
 		return KindRefuseGrant
-	case expRefusal:
+	case judgeRefusal:
 		return KindRefuseCode
-	case expInfo:
+	case judgeRecord:
 		return KindRecord
 	}
 	return KindCheck

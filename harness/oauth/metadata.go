@@ -2,12 +2,12 @@ package oauth
 
 import (
 	"fmt"
-	"net"
 	"net/url"
 	"slices"
 	"strings"
 
 	"github.com/apisec/apisec/harness/jose"
+	"github.com/apisec/apisec/harness/profile"
 	"github.com/apisec/apisec/harness/verdict"
 )
 
@@ -71,71 +71,88 @@ func WellKnownURL(issuer string, oidc bool) (string, error) {
 // tolerated there (test targets), and only there.
 func isLoopback(raw string) bool {
 	u, err := url.Parse(raw)
-	if err != nil {
-		return false
-	}
-	h := u.Hostname()
-	if h == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(h)
-	return ip != nil && ip.IsLoopback()
+	return err == nil && profile.IsLoopbackHost(u.Hostname())
 }
 
-// checkHTTPS demands an https URL (RFC 6749 §3.2, RFC 8414 §2).
-func checkHTTPS(probe, name, raw, clause string) error {
+// checkHTTPS demands an https URL (RFC 6749 §3.2, RFC 8414 §2). On a
+// loopback test target http is allowed, and the check says so in the
+// probe's notes (the profile refuses http elsewhere).
+func (r *run) checkHTTPS(probe, name, raw, clause string) error {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
-		return verdict.Deviation(probe, name+" is an absolute URL", clause, fmt.Sprintf("%q", raw))
+		return verdict.WithSeverity(verdict.Deviation(probe, name+" is an absolute URL", clause, fmt.Sprintf("%q", raw)), verdict.Medium)
 	}
-	if u.Scheme != "https" && !isLoopback(raw) {
-		return verdict.Deviation(probe, name+" is https", clause, fmt.Sprintf("%q", raw))
+	if u.Scheme == "https" {
+		return nil
+	}
+	if isLoopback(raw) {
+		r.cur.Notes = append(r.cur.Notes, fmt.Sprintf("https waived for %s %q: a loopback test target (http is allowed only on 127.0.0.0/8 and localhost)", name, raw))
+		return nil
+	}
+	return verdict.WithSeverity(verdict.Deviation(probe, name+" is https", clause, fmt.Sprintf("%q", raw)), verdict.High)
+}
+
+// checkAuthMethods grades <prefix>_auth_methods_supported for SC008 ("all
+// tokens used for client authentication MUST be signed using asymmetrical
+// encryption"): client_secret_jwt, an HMAC-signed client assertion, fails;
+// client_secret_basic and client_secret_post send a shared secret rather
+// than a signed token, which SC008 does not forbid in so many words, so
+// they warn; an omitted list means client_secret_basic (RFC 8414 §2, OIDC
+// Discovery §3) and warns too.
+func checkAuthMethods(probe string, d *Doc, prefix string) error {
+	name := prefix + "_auth_methods_supported"
+	methods, present := d.list(name)
+	if !present {
+		return verdict.WithSeverity(verdict.Warning(probe, name+" listing asymmetric methods only", "SC008, RFC 8414 §2 (omitted means client_secret_basic)", "no "+name+" in "+d.URL), verdict.Low)
+	}
+	if slices.Contains(methods, "client_secret_jwt") {
+		return verdict.WithSeverity(verdict.Deviation(probe, "no client_secret_jwt (client assertions signed with a shared secret)", "SC008, RFC 7523 §2.2", name+" "+fmt.Sprint(methods)), verdict.High)
+	}
+	if shared := slices.DeleteFunc(slices.Clone(methods), func(m string) bool { return !symmetricMethod(m) }); len(shared) > 0 {
+		return verdict.WithSeverity(verdict.Warning(probe, "no shared-secret client authentication (a secret is not a signed token)", "SC008", name+" "+fmt.Sprint(methods)), verdict.Low)
 	}
 	return nil
 }
 
-// symmetric reports client authentication methods and algorithms that use
-// a shared secret (SC008: only asymmetric client authentication).
+// checkSigningAlgs grades <prefix>_auth_signing_alg_values_supported for
+// SC008: no HS* and no "none" (RFC 8414 §2). Its absence advertises
+// nothing symmetric: whether it is required is md/required-members'
+// business (RFC 8414 only).
+func checkSigningAlgs(probe string, d *Doc, prefix string) error {
+	algs, _ := d.list(prefix + "_auth_signing_alg_values_supported")
+	for _, a := range algs {
+		if strings.EqualFold(a, "none") {
+			return verdict.WithSeverity(verdict.Deviation(probe, "no \"none\" among the signing algorithms", "RFC 8414 §2", fmt.Sprint(algs)), verdict.High)
+		}
+		if symmetricOrNoneAlg(a) {
+			return verdict.WithSeverity(verdict.Deviation(probe, "asymmetric signing algorithms only", "SC008, RFC 7518 §3.2", fmt.Sprint(algs)), verdict.High)
+		}
+	}
+	return nil
+}
+
+// symmetricMethod reports client authentication methods that use a shared
+// secret.
 func symmetricMethod(m string) bool { return strings.HasPrefix(m, "client_secret_") }
 
 func symmetricOrNoneAlg(a string) bool {
 	return strings.HasPrefix(strings.ToUpper(a), "HS") || strings.EqualFold(a, "none")
 }
 
-// CheckAuthMethods checks <prefix>_auth_methods_supported and
-// <prefix>_auth_signing_alg_values_supported of one endpoint (SC008; RFC
-// 8414 §2: an omitted methods list means client_secret_basic).
-func CheckAuthMethods(probe string, d *Doc, prefix string) error {
-	methods, present := d.list(prefix + "_auth_methods_supported")
-	if !present {
-		return verdict.Deviation(probe, prefix+"_auth_methods_supported listing asymmetric methods only", "SC008, RFC 8414 §2 (omitted means client_secret_basic)", "no "+prefix+"_auth_methods_supported")
-	}
-	if bad := slices.DeleteFunc(slices.Clone(methods), func(m string) bool { return !symmetricMethod(m) }); len(bad) > 0 {
-		return verdict.Deviation(probe, "no symmetric client authentication advertised", "SC008", prefix+"_auth_methods_supported "+fmt.Sprint(methods))
-	}
-	return nil
-}
-
-// CheckSigningAlgs checks <prefix>_auth_signing_alg_values_supported.
-func CheckSigningAlgs(probe string, d *Doc, prefix string) error {
-	methods, _ := d.list(prefix + "_auth_methods_supported")
-	algs, present := d.list(prefix + "_auth_signing_alg_values_supported")
-	needs := slices.Contains(methods, "private_key_jwt") || slices.Contains(methods, "client_secret_jwt")
-	if !present {
-		if needs {
-			return verdict.Deviation(probe, prefix+"_auth_signing_alg_values_supported present with private_key_jwt", "RFC 8414 §2", "absent")
-		}
-		return nil
-	}
-	for _, a := range algs {
-		if strings.EqualFold(a, "none") {
-			return verdict.Deviation(probe, "no \"none\" among the signing algorithms", "RFC 8414 §2", fmt.Sprint(algs))
-		}
-		if symmetricOrNoneAlg(a) {
-			return verdict.Deviation(probe, "asymmetric signing algorithms only", "SC008, RFC 7518 §3.2", fmt.Sprint(algs))
+// missingSigningAlgs lists the endpoints whose *_jwt method lacks its
+// signing algorithm list: RFC 8414 §2 requires it ("MUST be present if
+// either of these authentication methods are specified"); OpenID Connect
+// Discovery §3 makes it optional, so an OIDC document is never asked.
+func missingSigningAlgs(d *Doc) []string {
+	var missing []string
+	for _, prefix := range []string{"token_endpoint", "introspection_endpoint", "revocation_endpoint"} {
+		methods, _ := d.list(prefix + "_auth_methods_supported")
+		_, present := d.list(prefix + "_auth_signing_alg_values_supported")
+		if !present && (slices.Contains(methods, "private_key_jwt") || slices.Contains(methods, "client_secret_jwt")) {
+			missing = append(missing, prefix+"_auth_signing_alg_values_supported")
 		}
 	}
-	return nil
+	return missing
 }
 
 // Discovery is what the metadata batch fetched.
@@ -143,6 +160,8 @@ type Discovery struct {
 	AS, OIDC *Doc
 	JWKS     *jose.JWKS
 	JWKSDoc  *Doc
+	// JWKSErr is why the JWKS could not be read (nil when it was).
+	JWKSErr error
 }
 
 // Primary is the document the token-endpoint checks read: the RFC 8414
@@ -184,19 +203,19 @@ func noDoc(probe string, docs ...*Doc) error {
 	return verdict.CouldNotTestf(probe, "no metadata document was published, so there is nothing to check")
 }
 
-// CheckIssuer: the issuer in the document equals the configured issuer
-// exactly (RFC 8414 §3.3, OIDC Discovery §4.3), is https without query or
-// fragment (RFC 8414 §2).
-func CheckIssuer(probe, want string, d *Doc, clause string) error {
+// checkIssuer: the issuer in the document equals the configured issuer
+// exactly (RFC 8414 §3.3, OIDC Discovery §4.3: a mismatch opens mix-up
+// attacks), is https without query or fragment (RFC 8414 §2).
+func (r *run) checkIssuer(probe, want string, d *Doc, clause string) error {
 	got := d.str("issuer")
 	if got != want {
-		return verdict.Deviation(probe, fmt.Sprintf("issuer %q", want), clause, fmt.Sprintf("issuer %q in %s", got, d.URL))
+		return verdict.WithSeverity(verdict.Deviation(probe, fmt.Sprintf("issuer %q", want), clause, fmt.Sprintf("issuer %q in %s", got, d.URL)), verdict.High)
 	}
 	u, _ := url.Parse(got)
 	if u != nil && (u.RawQuery != "" || u.Fragment != "") {
-		return verdict.Deviation(probe, "an issuer without query or fragment", "RFC 8414 §2", fmt.Sprintf("%q", got))
+		return verdict.WithSeverity(verdict.Deviation(probe, "an issuer without query or fragment", "RFC 8414 §2", fmt.Sprintf("%q", got)), verdict.Low)
 	}
-	return checkHTTPS(probe, "issuer", got, "RFC 8414 §2")
+	return r.checkHTTPS(probe, "issuer", got, "RFC 8414 §2")
 }
 
 // registered client authentication methods (IANA "OAuth Token Endpoint

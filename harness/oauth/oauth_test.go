@@ -75,6 +75,58 @@ func TestRefused(t *testing.T) {
 	}
 }
 
+// TestErrorCodePolicy: the two named error-code policies (oauth.error_codes)
+// and the severities of every outcome of a refusing probe.
+func TestErrorCodePolicy(t *testing.T) {
+	client := Probe{ID: "ca/x", Rule: RuleR001, judge: judgeClient, Severity: SevForged}
+	either := Probe{ID: "ca/y", Rule: RuleR001, judge: judgeClientEither}
+	should := Probe{ID: "ca/z", Rule: RuleR001, judge: judgeRefuseShould}
+	jose := Probe{ID: "ca/j", Rule: RuleR003, judge: judgeClient, Severity: SevForged}
+	grant := Probe{ID: "gr/g", Rule: RuleR001, judge: judgeGrant}
+	json := func(status int, code string) *Exchange {
+		return mkEx(status, "application/json", `{"error":"`+code+`"}`)
+	}
+	token := mkEx(200, "application/json", `{"access_token":"a","token_type":"Bearer"}`)
+	for _, tc := range []struct {
+		name   string
+		p      Probe
+		policy string
+		ex     *Exchange
+		want   verdict.Status
+		sev    verdict.Severity
+	}{
+		{"oidf invalid_client", client, profile.ErrorCodesOIDF, json(401, "invalid_client"), verdict.Pass, ""},
+		{"oidf invalid_request warns", client, profile.ErrorCodesOIDF, json(400, "invalid_request"), verdict.Warn, verdict.Low},
+		{"strict invalid_request fails low", client, profile.ErrorCodesStrict, json(400, "invalid_request"), verdict.Fail, verdict.Low},
+		{"oidf invalid_grant fails low", client, profile.ErrorCodesOIDF, json(400, "invalid_grant"), verdict.Fail, verdict.Low},
+		{"oidf private code fails low", client, profile.ErrorCodesOIDF, json(400, "jti_known"), verdict.Fail, verdict.Low},
+		{"oidf unauthorized_client fails low", client, profile.ErrorCodesOIDF, json(400, "unauthorized_client"), verdict.Fail, verdict.Low},
+		{"a token for a forged assertion is critical", client, profile.ErrorCodesOIDF, token, verdict.Fail, verdict.Critical},
+		{"a 5xx fails medium", client, profile.ErrorCodesOIDF, mkEx(500, "text/html", "<h1>oops</h1>"), verdict.Fail, verdict.Medium},
+		{"another client's id: invalid_request fails under oidf", either, profile.ErrorCodesOIDF, json(400, "invalid_request"), verdict.Fail, verdict.Low},
+		{"another client's id: invalid_client passes under strict", either, profile.ErrorCodesStrict, json(400, "invalid_client"), verdict.Pass, ""},
+		{"another client's id accepted: high", either, profile.ErrorCodesOIDF, token, verdict.Fail, verdict.High},
+		{"SHOULD refuse, token: warning", should, profile.ErrorCodesOIDF, token, verdict.Warn, verdict.Low},
+		{"SHOULD refuse, 5xx: failure", should, profile.ErrorCodesOIDF, mkEx(503, "application/json", `{"error":"x"}`), verdict.Fail, verdict.Medium},
+		{"SHOULD refuse, wrong code: policy", should, profile.ErrorCodesStrict, json(400, "invalid_grant"), verdict.Fail, verdict.Low},
+		{"JOSE probe: any code", jose, profile.ErrorCodesStrict, json(400, "invalid_grant"), verdict.Pass, ""},
+		{"JOSE probe: token critical", jose, profile.ErrorCodesStrict, token, verdict.Fail, verdict.Critical},
+		{"grant: invalid_client fails low", grant, profile.ErrorCodesOIDF, json(400, "invalid_client"), verdict.Fail, verdict.Low},
+		{"grant: invalid_request fails low", grant, profile.ErrorCodesOIDF, json(400, "invalid_request"), verdict.Fail, verdict.Low},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ref := refusalFor(tc.p, tc.policy)
+			st, f := verdict.Classify(Refused("probe", "RFC 7523 §3.2", ref, tc.ex))
+			if st != tc.want || (f != nil && f.Severity != tc.sev) {
+				t.Errorf("got %s %+v, want %s %s", st, f, tc.want, tc.sev)
+			}
+			if tc.p.judge == judgeClient && tc.p.Rule == RuleR001 && !strings.Contains(ref.String(), "error-code policy "+tc.policy) {
+				t.Errorf("the expectation does not name the policy: %s", ref)
+			}
+		})
+	}
+}
+
 func TestAccepted(t *testing.T) {
 	ok := `{"access_token":"a","token_type":"Bearer","expires_in":300}`
 	for _, tc := range []struct {
@@ -127,7 +179,7 @@ func TestBearerRefused(t *testing.T) {
 		{"403", "invalid_token", true, mkEx(403, "", ``, "WWW-Authenticate", `Bearer error="invalid_token"`), verdict.Warn},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := BearerRefused("probe", "RFC 6750 §3.1", tc.wantErr, tc.challenge, tc.ex)
+			err := BearerRefused("probe", "RFC 6750 §3.1", tc.wantErr, tc.challenge, "", tc.ex)
 			if got := statusOf(err); got != tc.want {
 				t.Errorf("got %s (%v), want %s", got, err, tc.want)
 			}
@@ -139,7 +191,8 @@ func TestPlan(t *testing.T) {
 	if Plan(nil) != nil {
 		t.Fatal("no oauth section, no probes")
 	}
-	full := &profile.OAuth{AudienceProfile: AudRFC7523bis, GrantSubject: "u", ResourceURL: "https://r/"}
+	full := &profile.OAuth{TokenEndpoint: "https://127.0.0.1:8443/token", AudienceProfile: AudRFC7523bis, GrantSubject: "u", ResourceURL: "https://r/", OtherResource: "https://o/",
+		KeyDistribution: "jwks_uri", SecondClient: &profile.SecondClient{ClientID: "c2", SigningKey: "k2.pem"}}
 	ps := Plan(full)
 	ids := map[string]bool{}
 	rules := map[string]int{}
@@ -149,11 +202,14 @@ func TestPlan(t *testing.T) {
 		}
 		ids[p.ID] = true
 		rules[p.Rule]++
-		if p.Title == "" || p.Clause == "" || p.Expect == "" || p.Batch == "" || p.Requests < 0 {
-			t.Errorf("probe %s lacks a title, clause, expectation or batch: %+v", p.ID, p)
+		if p.Title == "" || p.Clause == "" || p.Expect == "" || p.Batch == "" || p.Requests < 0 || p.body == nil {
+			t.Errorf("probe %s lacks a title, clause, expectation, batch or body: %+v", p.ID, p)
 		}
-		if p.Kind() == KindCheck && p.exec == nil && p.Batch == BatchMetadata {
-			t.Errorf("metadata probe %s has no check", p.ID)
+		if p.Skipped != "" {
+			t.Errorf("%s skipped under a full profile: %s", p.ID, p.Skipped)
+		}
+		if prefix, _, _ := strings.Cut(p.ID, "/"); map[string]string{"md": BatchMetadata, "ca": BatchClientAuth, "gr": BatchGrant, "rs": BatchResource}[prefix] != p.Batch {
+			t.Errorf("%s is in batch %s", p.ID, p.Batch)
 		}
 	}
 	for _, r := range []string{RuleR001, RuleR002, RuleR003, Rule008} {
@@ -164,13 +220,29 @@ func TestPlan(t *testing.T) {
 	if len(rules) != 4 {
 		t.Errorf("probes name rules %v", rules)
 	}
-	if ps[len(ps)-1].Batch != BatchResource || ps[0].ID != "md/metadata-published" {
+	if ps[len(ps)-1].Batch != BatchResource || ps[0].ID != StandardModelProbe {
 		t.Error("batches out of order")
 	}
-	bare := Plan(&profile.OAuth{AudienceProfile: AudRFC7523})
+	// Each batch opens and closes with its controls.
+	for i, p := range ps {
+		if p.frame == frameBefore && i > 0 && ps[i-1].Batch == p.Batch {
+			t.Errorf("%s is not the first of its batch", p.ID)
+		}
+		if p.frame == frameAfter && i+1 < len(ps) && ps[i+1].Batch == p.Batch {
+			t.Errorf("%s is not the last of its batch", p.ID)
+		}
+	}
+	// A bare profile lists the same probes; those it gives too little for
+	// are unsent, with the reason declared on the probe.
+	bare := Plan(&profile.OAuth{AudienceProfile: AudRFC7523, KeyDistribution: "registered"})
+	if len(bare) != len(ps) {
+		t.Errorf("bare profile lists %d probes, full %d", len(bare), len(ps))
+	}
 	for _, p := range bare {
-		if strings.HasPrefix(p.ID, "gr/") || strings.HasPrefix(p.ID, "rs/") {
-			t.Errorf("%s planned without grant_subject/resource_url", p.ID)
+		skipped := strings.HasPrefix(p.ID, "gr/") || strings.HasPrefix(p.ID, "rs/") || p.ID == "ca/foreign-client-key" || p.ID == "ca/rsa-1024-bit-key" ||
+			p.ID == "ca/client-id-other-client" || p.ID == "ca/jku" || p.ID == "ca/x5u"
+		if skipped != (p.Skipped != "") || (skipped && p.Requests != 0) {
+			t.Errorf("%s: skipped %q with %d requests", p.ID, p.Skipped, p.Requests)
 		}
 		if p.ID == "ca/control-before" && p.Requests != 2 {
 			t.Error("RFC 7523 control may try the issuer after the token endpoint URL")
@@ -184,30 +256,51 @@ func TestPlan(t *testing.T) {
 			t.Errorf("under rfc7523bis the token endpoint aud must be refused, got %s", p.Kind())
 		}
 	}
-	// B9d is planned only with a second client, inside the framed batch.
-	two := *full
-	two.SecondClient = &profile.SecondClient{ClientID: "c2", SigningKey: "k2.pem"}
-	withSecond := Plan(&two)
-	if len(withSecond) != len(ps)+1 || Total(withSecond) != Total(ps)+2 {
-		t.Errorf("second_client adds one probe of 2 requests: %d→%d probes, %d→%d requests", len(ps), len(withSecond), Total(ps), Total(withSecond))
+	if Total(ps) <= len(ps)/2 || Total(ps) > 2*len(ps) || Total(bare) >= Total(ps) {
+		t.Errorf("total requests %d for %d probes (bare %d)", Total(ps), len(ps), Total(bare))
 	}
-	ids = map[string]bool{}
-	for _, p := range withSecond {
-		if p.ID == "ca/control-after" && !ids["ca/foreign-client-key"] {
-			t.Error("ca/foreign-client-key is not framed by the client-auth controls")
+}
+
+// TestFetchProbesNeedAReachableCallback: against a target that is not on
+// loopback the jku/x5u probes cannot see a fetch, so without
+// oauth.callback_url they are could-not-test, never pass; with it they are
+// planned and the recorder hands out URLs under it.
+func TestFetchProbesNeedAReachableCallback(t *testing.T) {
+	fetchProbes := func(o *profile.OAuth) map[string]Probe {
+		out := map[string]Probe{}
+		for _, p := range Plan(o) {
+			if p.ID == "ca/jku" || p.ID == "ca/x5u" {
+				out[p.ID] = p
+			}
 		}
-		ids[p.ID] = true
+		return out
 	}
-	if !ids["ca/foreign-client-key"] {
-		t.Error("ca/foreign-client-key not planned")
-	}
-	for _, p := range ps {
-		if p.ID == "ca/foreign-client-key" {
-			t.Error("ca/foreign-client-key planned without oauth.second_client")
+	remote := &profile.OAuth{TokenEndpoint: "https://as.example.nl/token", AudienceProfile: AudRFC7523}
+	for id, p := range fetchProbes(remote) {
+		st, f := verdict.Classify(p.skip)
+		if st != verdict.Error || !strings.Contains(f.Reason, "no reachable callback") || f.Cause != "missing-data" || p.Requests != 0 {
+			t.Errorf("%s against a remote target: %s %+v", id, st, f)
 		}
 	}
-	if Total(ps) <= len(ps)/2 || Total(ps) > 2*len(ps) {
-		t.Errorf("total requests %d for %d probes", Total(ps), len(ps))
+	remote.CallbackURL = "https://apisec.example.nl:8099"
+	for id, p := range fetchProbes(remote) {
+		if p.Skipped != "" || p.Requests != 1 {
+			t.Errorf("%s with a callback: skipped %q", id, p.Skipped)
+		}
+	}
+	loopback := &profile.OAuth{TokenEndpoint: "https://127.0.0.1:8443/token", AudienceProfile: AudRFC7523}
+	for id, p := range fetchProbes(loopback) {
+		if p.Skipped != "" {
+			t.Errorf("%s against a loopback target: skipped %q", id, p.Skipped)
+		}
+	}
+	rec, err := StartRecorder("127.0.0.1:0", "https://apisec.example.nl:8099/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Close()
+	if u := rec.X5U([]byte{1}); !strings.HasPrefix(u, "https://apisec.example.nl:8099/x5u/") {
+		t.Errorf("recorder URL %s ignores the callback", u)
 	}
 }
 
@@ -255,7 +348,7 @@ func FuzzJudge(f *testing.F) {
 			t.Fatalf("status %d passed as a refusal", status)
 		}
 		_, _ = Accepted("p", "c", true, true, ex)
-		_ = BearerRefused("p", "c", "invalid_token", true, ex)
+		_ = BearerRefused("p", "c", "invalid_token", true, "", ex)
 		_ = ex.Summary()
 		_ = ex.Redacted()
 		_ = ParseBearerChallenge([]string{ctype, body})
@@ -280,5 +373,56 @@ func TestRedacted(t *testing.T) {
 	}
 	if ex.ReqHeader.Get("Authorization") == "Basic [redacted]" {
 		t.Error("Redacted changed the original")
+	}
+}
+
+// TestRedactedAssertionKeepsHeaderAndClaims: an auditor sees which JOSE
+// header and claims a probe sent (alg none, a forged kid); only the
+// signature, which would let anyone replay the assertion, is gone. The
+// order and repetition of parameters are kept.
+func TestRedactedAssertionKeepsHeaderAndClaims(t *testing.T) {
+	h, c, sig := "eyJhbGciOiJFUzI1NiJ9", "eyJpc3MiOiJjIn0", "SIGNATURE-SECRET"
+	jws := h + "." + c + "." + sig
+	for _, tc := range []struct {
+		name, value, want string
+	}{
+		{"compact", jws, h + "." + c + ".[redacted]"},
+		{"alg none keeps its empty signature", h + "." + c + ".", h + "." + c + "."},
+		{"two JWTs", jws + "." + jws, h + "." + c + ".[redacted]." + h + "." + c + ".[redacted]"},
+		{"JSON serialization", `{"payload":"` + c + `","protected":"` + h + `","signature":"` + sig + `"}`, `{"payload":"` + c + `","protected":"` + h + `","signature":"[redacted]"}`},
+		{"general JSON serialization", `{"payload":"` + c + `","signatures":[{"protected":"` + h + `","signature":"` + sig + `"}]}`, `{"payload":"` + c + `","signatures":[{"protected":"` + h + `","signature":"[redacted]"}]}`},
+		{"JWE keeps its header only", h + ".KEY-SECRET.IV.CT-SECRET.TAG", h + ".[redacted].[redacted].[redacted].[redacted]"},
+		{"opaque value", "OPAQUE-SECRET", "[redacted]"},
+		{"JSON that does not parse", `{"signature":"` + sig, "[redacted]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ex := &Exchange{ReqBody: encodePairs([][2]string{{"grant_type", GrantCC}, {"client_assertion", tc.value}, {"client_assertion", tc.value}, {"client_secret", "S-SECRET"}, {"scope", "a b"}})}
+			got := ex.Redacted().ReqBody
+			want := encodePairs([][2]string{{"grant_type", GrantCC}, {"client_assertion", tc.want}, {"client_assertion", tc.want}, {"client_secret", "[redacted]"}, {"scope", "a b"}})
+			if got != want {
+				t.Errorf("got  %s\nwant %s", got, want)
+			}
+			for _, secret := range []string{"SECRET"} {
+				if strings.Contains(got, secret) {
+					t.Errorf("a secret survives: %s", got)
+				}
+			}
+		})
+	}
+}
+
+// TestHTTPSWaivedOnLoopback: an http URL passes an "over https" check only
+// on loopback, and the check says it was waived; elsewhere it fails.
+func TestHTTPSWaivedOnLoopback(t *testing.T) {
+	r := &run{cur: &Result{}}
+	if err := r.checkHTTPS("p", "token_endpoint", "https://as.example/t", "RFC 6749 §3.2"); err != nil || len(r.cur.Notes) != 0 {
+		t.Errorf("https: %v %v", err, r.cur.Notes)
+	}
+	if err := r.checkHTTPS("p", "token_endpoint", "http://127.0.0.1:8080/t", "RFC 6749 §3.2"); err != nil || len(r.cur.Notes) != 1 || !strings.Contains(r.cur.Notes[0], "https waived") {
+		t.Errorf("loopback http: %v %v", err, r.cur.Notes)
+	}
+	st, f := verdict.Classify(r.checkHTTPS("p", "token_endpoint", "http://as.example/t", "RFC 6749 §3.2"))
+	if st != verdict.Fail || f.Severity != verdict.High {
+		t.Errorf("remote http: %s %v", st, f)
 	}
 }

@@ -39,8 +39,10 @@ type route struct {
 	body        []byte
 }
 
-// StartRecorder listens on addr ("" means 127.0.0.1:0). Close stops it.
-func StartRecorder(addr string) (*Recorder, error) {
+// StartRecorder listens on addr ("" means 127.0.0.1:0). public, when set,
+// is the recorder's base URL as the target reaches it (profile
+// oauth.callback_url); the URLs it hands out start with it. Close stops it.
+func StartRecorder(addr, public string) (*Recorder, error) {
 	if addr == "" {
 		addr = "127.0.0.1:0"
 	}
@@ -54,6 +56,9 @@ func StartRecorder(addr string) (*Recorder, error) {
 		host = "127.0.0.1"
 	}
 	r.base = "http://" + net.JoinHostPort(host, port)
+	if public != "" {
+		r.base = strings.TrimSuffix(public, "/")
+	}
 	r.srv = &http.Server{Handler: r, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 5 * time.Second, WriteTimeout: 5 * time.Second}
 	go func() { _ = r.srv.Serve(ln) }()
 	return r, nil

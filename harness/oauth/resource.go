@@ -50,8 +50,9 @@ func ParseBearerChallenge(values []string) Challenge {
 // token must not be honoured. wantError is the RFC 6750 §3.1 error code
 // ("" when no token was sent, where the answer SHOULD carry no error).
 // checkChallenge also demands the RFC 6750 §3 WWW-Authenticate challenge;
-// without it any 4xx refusal passes.
-func BearerRefused(probe, clause, wantError string, checkChallenge bool, e *Exchange) error {
+// without it any 4xx refusal passes. served is the severity of the
+// resource answering anyway (default high).
+func BearerRefused(probe, clause, wantError string, checkChallenge bool, served verdict.Severity, e *Exchange) error {
 	if err := cannotJudge(probe, e); err != nil {
 		return err
 	}
@@ -63,27 +64,30 @@ func BearerRefused(probe, clause, wantError string, checkChallenge bool, e *Exch
 	if w := e.Header.Get("WWW-Authenticate"); w != "" {
 		got += " WWW-Authenticate: " + w
 	}
+	if served == "" {
+		served = SevAccepted
+	}
 	switch {
 	case e.Status < 300:
-		return verdict.Deviation(probe, want, clause, got)
+		return verdict.WithSeverity(verdict.Deviation(probe, want, clause, got), served)
 	case e.Status >= 500:
-		return verdict.Deviation(probe, want+"; a 5xx is a crash, not a refusal", clause, got)
+		return verdict.WithSeverity(verdict.Deviation(probe, want+"; a 5xx is a crash, not a refusal", clause, got), SevCrash)
 	}
 	if !checkChallenge {
 		return nil
 	}
 	ch := ParseBearerChallenge(e.Header.Values("WWW-Authenticate"))
 	if !ch.Bearer {
-		return verdict.Deviation(probe, want, "RFC 6750 §3", got)
+		return verdict.WithSeverity(verdict.Deviation(probe, want, "RFC 6750 §3", got), SevFormat)
 	}
 	if e.Status != 401 {
-		return verdict.Warning(probe, want, "RFC 6750 §3.1", got)
+		return verdict.WithSeverity(verdict.Warning(probe, want, "RFC 6750 §3.1", got), SevFormat)
 	}
 	switch code := ch.Params["error"]; {
 	case wantError == "" && code != "":
-		return verdict.Warning(probe, "no error attribute when no token was sent", "RFC 6750 §3.1", got)
+		return verdict.WithSeverity(verdict.Warning(probe, "no error attribute when no token was sent", "RFC 6750 §3.1", got), SevFormat)
 	case wantError != "" && code != wantError:
-		return verdict.Warning(probe, want, "RFC 6750 §3.1", got)
+		return verdict.WithSeverity(verdict.Warning(probe, want, "RFC 6750 §3.1", got), SevFormat)
 	}
 	return nil
 }

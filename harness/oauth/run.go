@@ -6,12 +6,9 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/apisec/apisec/harness/jose"
@@ -31,12 +28,12 @@ type Config struct {
 	// RecorderAddr is where the suite's JWKS/jku/x5u server listens
 	// (profile jwks_listen; default 127.0.0.1:0).
 	RecorderAddr string
-	// OtherResource is an RFC 8707 resource value of another API the AS
-	// issues tokens for; it enables rs/other-audience.
-	OtherResource string
 	// SecondKey is the signing key of the profile's oauth.second_client
 	// (KID its key_id); it enables ca/foreign-client-key.
 	SecondKey *jose.Key
+	// GrantKey signs JWT authorization grants (profile
+	// oauth.grant.signing_key); nil means Key.
+	GrantKey *jose.Key
 }
 
 // Result is what one probe observed and concluded. Err is nil for pass or
@@ -47,6 +44,8 @@ type Result struct {
 	Exchanges []*Exchange `json:"exchanges,omitempty"`
 	Notes     []string    `json:"notes,omitempty"`
 	Applied   []string    `json:"mutations,omitempty"`
+	// fetched: the target fetched the URL this probe pointed it at.
+	fetched bool
 }
 
 // Report is the outcome of a run, in plan order.
@@ -81,8 +80,9 @@ type run struct {
 	curSent  int
 	sent     int
 	blocked  map[string]error
-	fetchURL map[string]string // probe id → recorder URL to watch
-	results  map[string]*Result
+	fetchURL map[*Result]string // recorder URL each fetch probe watches
+	audSeen  map[audRole]*Result
+	controls map[string]*Result // each batch's control before
 	ctx      context.Context
 	// aud is the audience the AS accepted in the positive control.
 	aud string
@@ -105,7 +105,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		cfg.Key.KID = o.KeyID
 	}
 	start := time.Now()
-	r := &run{cfg: cfg, o: o, c: cfg.Client, now: cfg.Now, blocked: map[string]error{}, results: map[string]*Result{}, fetchURL: map[string]string{}, ctx: ctx, disc: &Discovery{}}
+	r := &run{cfg: cfg, o: o, c: cfg.Client, now: cfg.Now, blocked: map[string]error{}, fetchURL: map[*Result]string{},
+		audSeen: map[audRole]*Result{}, controls: map[string]*Result{}, ctx: ctx, disc: &Discovery{}}
 	var err error
 	typ := ""
 	if o.AudienceProfile == AudRFC7523bis {
@@ -114,8 +115,22 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if r.base, err = jose.New(jose.Config{Issuer: o.ClientID, Audience: r.baseAud(), Key: cfg.Key, Typ: typ, Now: cfg.Now}); err != nil {
 		return nil, err
 	}
-	if o.GrantSubject != "" {
-		if r.grant, err = jose.New(jose.Config{Issuer: o.ClientID, Subject: o.GrantSubject, Audience: r.baseAud(), Key: cfg.Key, Now: cfg.Now}); err != nil {
+	if o.GrantSub() != "" {
+		// RFC 7523 §3 item 1: the grant's issuer is whoever the server
+		// trusts for the subject, the client itself by default.
+		gc := jose.Config{Issuer: o.ClientID, Subject: o.GrantSub(), Audience: r.baseAud(), Key: cfg.Key, Now: cfg.Now}
+		if g := o.Grant; g != nil {
+			if g.Issuer != "" {
+				gc.Issuer = g.Issuer
+			}
+			if g.Audience != "" {
+				gc.Audience = g.Audience
+			}
+		}
+		if cfg.GrantKey != nil {
+			gc.Key = *cfg.GrantKey
+		}
+		if r.grant, err = jose.New(gc); err != nil {
 			return nil, err
 		}
 	}
@@ -124,7 +139,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, err
 	}
 	r.attacker = jose.Key{Signer: kx, KID: "apisec-attacker-" + jose.NewJTI()[:8], Alg: "ES256"}
-	if r.rec, err = StartRecorder(cfg.RecorderAddr); err != nil {
+	if r.rec, err = StartRecorder(cfg.RecorderAddr, o.CallbackURL); err != nil {
 		return nil, err
 	}
 	defer r.rec.Close()
@@ -173,7 +188,15 @@ func (r *run) baseAud() string {
 func (r *run) exec(p Probe) *Result {
 	r.cur = &Result{Probe: p}
 	r.curSent = 0
-	r.results[p.ID] = r.cur
+	if p.frame == frameBefore {
+		r.controls[p.Batch] = r.cur
+	}
+	// A probe the profile gives too little for reports the reason declared
+	// on it, and sends nothing.
+	if p.skip != nil {
+		r.cur.Err = own(p.skip)
+		return r.cur
+	}
 	// When the positive control before a batch failed, a refusal proves
 	// nothing: the rest of the batch is not sent.
 	if err := r.blocked[p.Batch]; err != nil {
@@ -184,17 +207,20 @@ func (r *run) exec(p Probe) *Result {
 		r.cur.Err = verdict.CouldNotTest(p.Title, err)
 		return r.cur
 	}
-	var err error
-	switch {
-	case p.exec != nil:
-		err = p.exec(r, p)
-	case p.mut != nil:
-		err = r.mutationProbe(p)
-	default:
-		err = r.special(p)
-	}
-	r.cur.Err = err
+	r.cur.Err = own(p.body(r, p))
 	return r.cur
+}
+
+// own gives the result a Finding of its own: one reason may serve several
+// probes (a document that could not be read, a profile gap), and each
+// scenario's step classifies its finding concurrently.
+func own(err error) error {
+	var f *verdict.Finding
+	if errors.As(err, &f) {
+		c := *f
+		return &c
+	}
+	return err
 }
 
 // send is the only way a probe reaches the target: it enforces the plan's
@@ -233,13 +259,30 @@ func (r *run) ccForm(assertion string, extra ...[2]string) [][2]string {
 	return append(pairs, extra...)
 }
 
-// grantForm is the JWT authorization grant request (RFC 7523 §2.1).
-func (r *run) grantForm(assertion string, extra ...[2]string) [][2]string {
-	pairs := [][2]string{{"grant_type", GrantJWTBearer}, {"assertion", assertion}}
+// grantForm is the JWT authorization grant request (RFC 7523 §2.1), with
+// client authentication when the profile asks for it (RFC 7523 §3.1
+// allows the server to require it): a fresh valid client assertion, or
+// clientAssertion when not empty.
+func (r *run) grantForm(grant, clientAssertion string) ([][2]string, error) {
+	pairs := [][2]string{{"grant_type", GrantJWTBearer}, {"assertion", grant}}
+	if clientAssertion == "" && r.grantClientAuth() {
+		var err error
+		if clientAssertion, err = r.fresh(); err != nil {
+			return nil, err
+		}
+	}
+	if clientAssertion != "" {
+		pairs = append(pairs, [2]string{"client_assertion_type", AssertionTypeJWT}, [2]string{"client_assertion", clientAssertion})
+	}
 	if r.o.Scope != "" {
 		pairs = append(pairs, [2]string{"scope", r.o.Scope})
 	}
-	return append(pairs, extra...)
+	return pairs, nil
+}
+
+// grantClientAuth reports whether grants carry client authentication.
+func (r *run) grantClientAuth() bool {
+	return r.o.Grant != nil && r.o.Grant.ClientAuth == profile.GrantAuthPrivateKey
 }
 
 // refusedByError reports an RFC 6749 §5.2 error answer.
@@ -256,7 +299,7 @@ func (r *run) useAudience(aud string) error {
 	if r.base, err = jose.New(c); err != nil {
 		return err
 	}
-	if r.grant != nil {
+	if r.grant != nil && (r.o.Grant == nil || r.o.Grant.Audience == "") {
 		g := r.grant.Config()
 		g.Audience = aud
 		r.grant, err = jose.New(g)
@@ -267,8 +310,17 @@ func (r *run) useAudience(aud string) error {
 // fresh is a new valid client assertion.
 func (r *run) fresh() (string, error) { return jose.Mutate(r.base).Compact() }
 
-func (r *run) mutationProbe(p Probe) error {
-	ms, err := p.mut.build(r)
+// run is the body of a mutation probe.
+func (m mutation) run(r *run, p Probe) error {
+	err := m.send(r, p)
+	if m.after != nil {
+		m.after(r)
+	}
+	return err
+}
+
+func (m mutation) send(r *run, p Probe) error {
+	ms, err := m.build(r)
 	if errors.Is(err, jose.ErrNotApplicable) {
 		return verdict.Inapplicable(p.Title + ": does not apply to the registered " + r.base.Header.String("alg") + " key")
 	}
@@ -290,15 +342,19 @@ func (r *run) mutationProbe(p Probe) error {
 	}
 	var ex *Exchange
 	if p.Batch == BatchGrant {
-		ex = r.postForm(r.grantForm(s), nil)
+		form, err := r.grantForm(s, "")
+		if err != nil {
+			return err
+		}
+		ex = r.postForm(form, nil)
 	} else {
 		ex = r.postForm(r.ccForm(s), nil)
 	}
 	err = r.judge(p, ex)
-	if strings.HasPrefix(p.ID, "ca/kid-") && err == nil {
+	if m.timed && err == nil {
 		// A kid that reaches a shell or a database shows as a delay
 		// (jwt_tool's "|sleep 10"); compare with the positive control.
-		if ctl := r.results["ca/control-before"]; ctl != nil && len(ctl.Exchanges) > 0 {
+		if ctl := r.controls[p.Batch]; ctl != nil && len(ctl.Exchanges) > 0 {
 			base := ctl.Exchanges[len(ctl.Exchanges)-1].Elapsed
 			if limit := max(3*time.Second, 10*base); ex.Elapsed > limit {
 				return verdict.Warning(p.Title, fmt.Sprintf("an answer as fast as the valid request (%v)", base.Round(time.Millisecond)), "RFC 8725 §3.10", fmt.Sprintf("answered after %v", ex.Elapsed.Round(time.Millisecond)))
@@ -319,49 +375,46 @@ func (r *run) judge(p Probe, ex *Exchange) error {
 }
 
 func (r *run) judgeAnswer(p Probe, ex *Exchange) error {
-	if p.Rule != RuleR001 && (p.exp == expClient || p.exp == expGrant) {
-		// A JOSE-level probe: that the JWT is refused is what counts; which
-		// error code says so is judged by the SC-R001 probes.
-		codes := []string{"invalid_client"}
-		if p.exp == expGrant {
-			codes = []string{"invalid_grant"}
-		}
-		return Refused(p.Title, p.Clause, Refusal{Codes: codes, AnyCode: true}, ex)
-	}
-	switch p.exp {
-	case expClient:
-		return Refused(p.Title, p.Clause, Refusal{Codes: []string{"invalid_client"}, WarnOtherCodes: true}, ex)
-	case expClientOrRequest:
-		return Refused(p.Title, p.Clause, Refusal{Codes: []string{"invalid_client", "invalid_request"}}, ex)
-	case expGrant:
-		codes := []string{"invalid_grant"}
-		if strings.HasSuffix(p.ID, "two-jwts") {
-			codes = append(codes, "invalid_request")
-		}
-		return Refused(p.Title, p.Clause, Refusal{Codes: codes}, ex)
-	case expRefusal:
-		return Refused(p.Title, p.Clause, *p.ref, ex)
-	case expToken:
+	switch p.judge {
+	case judgeToken:
 		_, err := Accepted(p.Title, p.Clause, false, false, ex)
 		return err
-	case expTokenShould:
+	case judgeTokenShould:
+		// A refusal of what the target SHOULD accept warns; a 5xx is a
+		// crash and fails whatever the clause's strength (RFC 6749 §5.2).
 		_, err := Accepted(p.Title, p.Clause, false, false, ex)
 		var f *verdict.Finding
-		if errors.As(err, &f) && f.Status == verdict.Fail {
-			return verdict.Warning(f.Probe, f.Expected, f.Clause, f.Got)
+		if errors.As(err, &f) && f.Status == verdict.Fail && ex.Status < 500 {
+			return verdict.WithSeverity(verdict.Warning(f.Probe, f.Expected, f.Clause, f.Got), SevFormat)
 		}
 		return err
-	case expInfo:
+	case judgeRecord:
 		if err := cannotJudge(p.Title, ex); err != nil {
 			return err
 		}
 		if ex.Status >= 500 {
-			return verdict.Deviation(p.Title, "a token or an RFC 6749 §5.2 error, not a 5xx", "RFC 6749 §5.2", ex.Summary())
+			return verdict.WithSeverity(verdict.Deviation(p.Title, "a token or an RFC 6749 §5.2 error, not a 5xx", "RFC 6749 §5.2", ex.Summary()), SevCrash)
 		}
-		// Judged only for a 5xx; otherwise reported outside the verdict.
+		// The clause lets the target choose (MAY refuse): the answer is
+		// recorded outside the verdict.
 		return verdict.Noted(p.Title, "recorded: "+ex.Summary())
+	case judgeClient, judgeClientEither, judgeClientOrRequest, judgeGrant, judgeRefusal, judgeRefuseShould:
+		return Refused(p.Title, p.Clause, refusalFor(p, r.o.ErrorCodes), ex)
 	}
 	return fmt.Errorf("oauth: probe %s has no judgement", p.ID)
+}
+
+// proven reports a finding no later event can undo: the target issued a
+// token, crashed (5xx) or fetched a URL it was told not to.
+func (res *Result) proven() bool {
+	if res.fetched || res.accepted() {
+		return true
+	}
+	if len(res.Exchanges) == 0 {
+		return false
+	}
+	ex := res.Exchanges[len(res.Exchanges)-1]
+	return ex.Err == nil && ex.Status >= 500
 }
 
 // accepted reports whether a probe's (last) answer issued a token.
@@ -386,26 +439,26 @@ func (res *Result) answered() bool {
 // though the one before passed, refusals in between may be a lockout, not
 // a verdict, so they become "could not test".
 func (r *run) closeBatch(batch string, rep *Report) {
-	if batch == BatchClientAuth {
-		for id, u := range r.fetchURL {
-			res := rep.byID[id]
-			if n := r.rec.Hits(u); n > 0 && res != nil {
-				res.Err = verdict.Deviation(res.Probe.Title, "the URL in the header is not fetched", res.Probe.Clause, fmt.Sprintf("the target fetched %s %d time(s)", u, n))
-			}
+	for res, u := range r.fetchURL {
+		if n := r.rec.Hits(u); n > 0 && res.Probe.Batch == batch {
+			res.fetched = true
+			res.Err = verdict.WithSeverity(verdict.Deviation(res.Probe.Title, "the URL in the header is not fetched", res.Probe.Clause, fmt.Sprintf("the target fetched %s %d time(s)", u, n)), SevForged)
 		}
 	}
 	var after *Result
 	for _, res := range rep.Results {
-		if res.Probe.Batch == batch && strings.HasSuffix(res.Probe.ID, "control-after") {
+		if res.Probe.Batch == batch && res.Probe.frame == frameAfter {
 			after = res
 		}
 	}
-	if after == nil || r.blocked[batch] != nil || after.accepted() {
+	if after == nil || after.Probe.skip != nil || r.blocked[batch] != nil || after.accepted() {
 		return
 	}
 	for _, res := range rep.Results {
-		if res.Probe.Batch != batch || res == after || strings.HasSuffix(res.Probe.ID, "control-before") || res.accepted() {
-			// A token the target issued stays a finding whatever came later.
+		if res.Probe.Batch != batch || res == after || res.Probe.frame == frameBefore || res.proven() {
+			// A token the target issued, a crash or a fetch stays a finding
+			// whatever came later (DESIGN.md: a proven deviation is never
+			// hidden by an untested one).
 			continue
 		}
 		if st, _ := verdict.Classify(res.Err); st == verdict.Pass || st == verdict.Warn || st == verdict.Fail {
@@ -419,244 +472,4 @@ func (res *Result) lastSummary() string {
 		return "not sent"
 	}
 	return res.Exchanges[len(res.Exchanges)-1].Summary()
-}
-
-// special runs the probes that are not one mutated assertion.
-func (r *run) special(p Probe) error {
-	switch p.ID {
-	case "ca/control-before", "ca/control-after":
-		s, err := r.fresh()
-		if err != nil {
-			return err
-		}
-		ex := r.postForm(r.ccForm(s), nil)
-		if p.ID == "ca/control-before" && r.o.AudienceProfile != AudRFC7523bis && refusedByError(ex) {
-			// RFC 7523 §3 item 3 lets the AS identify itself by any value,
-			// the token endpoint URL being one option: try the issuer.
-			if err := r.useAudience(r.o.Issuer); err != nil {
-				return err
-			}
-			if s, err = r.fresh(); err != nil {
-				return err
-			}
-			ex = r.postForm(r.ccForm(s), nil)
-			if ex.Status == 200 {
-				r.cur.Notes = append(r.cur.Notes, "the token endpoint URL as aud was refused, the issuer accepted: the batch uses the issuer (RFC 7523 §3 item 3)")
-			}
-		}
-		tok, err := Accepted(p.Title, p.Clause, true, true, ex)
-		if p.ID == "ca/control-before" {
-			if tok == nil {
-				r.blocked[p.Batch] = fmt.Errorf("the valid client assertion was not accepted (%s)", r.cur.lastSummary())
-			}
-			r.token = tok
-		}
-		return err
-	case "gr/control-before", "gr/control-after":
-		s, err := jose.Mutate(r.grant).Compact()
-		if err != nil {
-			return err
-		}
-		tok, err := Accepted(p.Title, p.Clause, true, false, r.postForm(r.grantForm(s), nil))
-		if tok == nil && p.ID == "gr/control-before" {
-			r.blocked[p.Batch] = fmt.Errorf("the valid JWT grant was not accepted (%s)", r.cur.lastSummary())
-		}
-		return err
-	case "gr/broken-client-assertion":
-		g, err := jose.Mutate(r.grant).Compact()
-		if err != nil {
-			return err
-		}
-		broken, err := jose.Mutate(r.base, jose.WithFlippedSignature()).Compact()
-		if err != nil {
-			return err
-		}
-		ex := r.postForm(r.grantForm(g, [2]string{"client_assertion_type", AssertionTypeJWT}, [2]string{"client_assertion", broken}), nil)
-		return Refused(p.Title, p.Clause, Refusal{Codes: []string{"invalid_client"}, WarnOtherCodes: true}, ex)
-	case "ca/replay":
-		s, err := r.fresh()
-		if err != nil {
-			return err
-		}
-		if _, err := Accepted(p.Title+" (first use)", p.Clause, false, true, r.postForm(r.ccForm(s), nil)); err != nil {
-			return verdict.CouldNotTestf(p.Title, "the first use was not accepted: %s", r.cur.lastSummary())
-		}
-		return r.judge(p, r.postForm(r.ccForm(s), nil))
-	case "ca/access-token-as-assertion":
-		if r.token == nil {
-			return verdict.CouldNotTestf(p.Title, "no access token was issued to replay")
-		}
-		return r.judge(p, r.postForm(r.ccForm(r.token.AccessToken), nil))
-	case "ca/rsa-1024-bit-key":
-		if r.weakRSA == nil {
-			return verdict.Inapplicable("the RSA-1024 probe needs oauth.key_distribution jwks_uri, so the target can fetch the weak key from the suite")
-		}
-		s, err := jose.Mutate(r.base, jose.WithSigner(*r.weakRSA)).Compact()
-		if err != nil {
-			return err
-		}
-		return r.judge(p, r.postForm(r.ccForm(s), nil))
-	case "ca/jku", "ca/x5u":
-		var mu jose.Mutation
-		var u string
-		if p.ID == "ca/jku" {
-			var err error
-			if u, err = r.rec.JKU(r.attacker.KID, r.attacker.Signer.Public()); err != nil {
-				return err
-			}
-			mu = jose.WithJKU(u, r.attacker)
-		} else {
-			der, err := jose.SelfSignedCert(r.attacker.Signer, r.now())
-			if err != nil {
-				return err
-			}
-			u = r.rec.X5U(der)
-			mu = jose.WithX5U(u, r.attacker)
-		}
-		r.fetchURL[p.ID] = u
-		a := jose.Mutate(r.base, mu)
-		r.cur.Applied = a.Applied()
-		s, err := a.Compact()
-		if err != nil {
-			return err
-		}
-		r.cur.Notes = append(r.cur.Notes, "watching "+u+" for a fetch (the target can only reach it when it runs on this host or the profile's jwks_listen is reachable)")
-		return r.judge(p, r.postForm(r.ccForm(s), nil))
-	case "ca/audience-profile":
-		return r.audienceSummary(p)
-	}
-	if strings.HasPrefix(p.ID, "ca/") {
-		return r.formProbe(p)
-	}
-	if strings.HasPrefix(p.ID, "rs/") {
-		return r.resourceProbe(p)
-	}
-	return fmt.Errorf("oauth: no runner for probe %s", p.ID)
-}
-
-// formProbe runs the request-level probes: the assertion is valid, the
-// request around it is not (RFC 7521 §4.2, RFC 6749 §3.2).
-func (r *run) formProbe(p Probe) error {
-	s, err := r.fresh()
-	if err != nil {
-		return err
-	}
-	var ex *Exchange
-	switch p.ID {
-	case "ca/assertion-type-unknown":
-		ex = r.postForm([][2]string{{"grant_type", GrantCC}, {"client_assertion_type", "urn:apisec:unknown-assertion-type"}, {"client_assertion", s}}, nil)
-	case "ca/assertion-missing":
-		ex = r.postForm([][2]string{{"grant_type", GrantCC}, {"client_assertion_type", AssertionTypeJWT}}, nil)
-	case "ca/client-id-mismatch":
-		ex = r.postForm(r.ccForm(s, [2]string{"client_id", r.o.ClientID + "-apisec-other"}), nil)
-	case "ca/client-secret-too":
-		ex = r.postForm(r.ccForm(s, [2]string{"client_secret", "apisec-not-a-secret"}), nil)
-	case "ca/basic-auth-too":
-		cred := base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(r.o.ClientID) + ":apisec-not-a-secret"))
-		ex = r.postForm(r.ccForm(s), http.Header{"Authorization": {"Basic " + cred}})
-	case "ca/no-client-authentication":
-		ex = r.postForm([][2]string{{"grant_type", GrantCC}, {"client_id", r.o.ClientID}}, nil)
-	case "ca/duplicate-parameter":
-		s2, err := r.fresh()
-		if err != nil {
-			return err
-		}
-		ex = r.postForm(r.ccForm(s, [2]string{"client_assertion", s2}), nil)
-	case "ca/unknown-parameter":
-		ex = r.postForm(r.ccForm(s, [2]string{"apisec_unknown_parameter", "1"}), nil)
-	case "ca/empty-client-id":
-		ex = r.postForm(r.ccForm(s, [2]string{"client_id", ""}), nil)
-	case "ca/unsupported-grant-type":
-		ex = r.postForm([][2]string{{"grant_type", "urn:apisec:unknown-grant-type"}, {"client_assertion_type", AssertionTypeJWT}, {"client_assertion", s}}, nil)
-	case "ca/invalid-scope":
-		pairs := [][2]string{{"grant_type", GrantCC}, {"client_assertion_type", AssertionTypeJWT}, {"client_assertion", s}, {"scope", `apisec"invalid`}}
-		ex = r.postForm(pairs, nil)
-	case "ca/password-grant":
-		ex = r.postForm([][2]string{{"grant_type", "password"}, {"username", "apisec-test"}, {"password", "apisec-not-a-password"}, {"client_assertion_type", AssertionTypeJWT}, {"client_assertion", s}}, nil)
-	case "ca/get-method":
-		u := r.o.TokenEndpoint + "?" + encodePairs(r.ccForm(s))
-		if strings.Contains(r.o.TokenEndpoint, "?") {
-			u = r.o.TokenEndpoint + "&" + encodePairs(r.ccForm(s))
-		}
-		ex = r.send(http.MethodGet, u, http.Header{"Accept": {"application/json"}}, "")
-		if err := cannotJudge(p.Title, ex); err != nil {
-			return err
-		}
-		if ex.Status == 200 && ex.str("access_token") != "" {
-			return verdict.Warning(p.Title, "no access token for a GET request", p.Clause, ex.Summary())
-		}
-		r.cur.Notes = append(r.cur.Notes, "recorded: "+ex.Summary())
-		return nil
-	default:
-		return fmt.Errorf("oauth: no runner for probe %s", p.ID)
-	}
-	return r.judge(p, ex)
-}
-
-// audienceSummary says which audience rules the target meets, from the
-// aud probes already run (no request of its own).
-func (r *run) audienceSummary(p Probe) error {
-	get := func(id string) *Result { return r.results[id] }
-	iss, tok, injI, injT := get("ca/aud-issuer"), get("ca/aud-token-endpoint"), get("ca/aud-injection-issuer"), get("ca/aud-injection-token-endpoint")
-	for _, res := range []*Result{iss, tok, injI, injT} {
-		if res == nil || !res.answered() {
-			return verdict.CouldNotTestf(p.Title, "an audience probe got no usable answer")
-		}
-	}
-	bis := iss.accepted() && !tok.accepted() && !injI.accepted() && !injT.accepted()
-	legacy := (tok.accepted() || iss.accepted())
-	desc := fmt.Sprintf("aud=issuer %s, aud=token endpoint %s, [issuer, other] %s, [token endpoint, other] %s",
-		word(iss.accepted()), word(tok.accepted()), word(injI.accepted()), word(injT.accepted()))
-	r.cur.Notes = append(r.cur.Notes, desc)
-	switch {
-	case bis:
-		r.cur.Notes = append(r.cur.Notes, "the token endpoint meets rfc7523bis (issuer as sole audience)")
-		return nil
-	case r.o.AudienceProfile == AudRFC7523bis:
-		return verdict.Deviation(p.Title, "the issuer as sole audience (rfc7523bis)", p.Clause, desc)
-	case legacy:
-		r.cur.Notes = append(r.cur.Notes, "the token endpoint meets RFC 7523 as published but not rfc7523bis")
-		return verdict.Warning(p.Title, "the issuer as sole audience (rfc7523bis, the successor of RFC 7523)", "draft-ietf-oauth-rfc7523bis §3", desc)
-	}
-	return verdict.Deviation(p.Title, "the issuer or the token endpoint URL accepted as audience", "RFC 7523 §3 item 3", desc)
-}
-
-func word(accepted bool) string {
-	if accepted {
-		return "accepted"
-	}
-	return "refused"
-}
-
-// foreignKey runs ca/foreign-client-key: the second client authenticates
-// as itself (its key must be known), then its key signs an assertion for
-// the registered client under its own kid.
-func (r *run) foreignKey(p Probe) error {
-	k := r.cfg.SecondKey
-	if k == nil || r.o.SecondClient == nil {
-		return verdict.Inapplicable("needs a second client registered at the authorization server (profile oauth.second_client)")
-	}
-	c := r.base.Config()
-	c.Issuer, c.Subject, c.Key = r.o.SecondClient.ClientID, "", *k
-	own, err := jose.New(c)
-	if err != nil {
-		return err
-	}
-	s, err := jose.Mutate(own).Compact()
-	if err != nil {
-		return err
-	}
-	// The second client's own request carries no scope: the profile's scope
-	// is granted to the first client, and this is only a key check.
-	ex := r.postForm([][2]string{{"grant_type", GrantCC}, {"client_assertion_type", AssertionTypeJWT}, {"client_assertion", s}}, nil)
-	if _, err := Accepted(p.Title+" (the second client as itself)", p.Clause, false, false, ex); err != nil {
-		return verdict.CouldNotTestf(p.Title, "the second client %q was not accepted with its own key (%s), so a refusal would prove nothing", r.o.SecondClient.ClientID, ex.Summary())
-	}
-	a := jose.Mutate(r.base, jose.WithSigner(*k))
-	r.cur.Applied = a.Applied()
-	forged, err := a.Compact()
-	if err != nil {
-		return err
-	}
-	return r.judge(p, r.postForm(r.ccForm(forged), nil))
 }

@@ -115,6 +115,59 @@ type OAuth struct {
 	// server; with it the suite checks that its key cannot sign for the
 	// first client (RFC 7523 §3 item 9, RFC 8725 §3.8).
 	SecondClient *SecondClient `yaml:"second_client,omitempty"`
+	// ErrorCodes is the error-code policy for client authentication
+	// failures: "oidf" (default: invalid_client, or invalid_request with a
+	// warning, as the OpenID Foundation conformance suite accepts) or
+	// "strict" (RFC 7523 §3.2: invalid_client only).
+	ErrorCodes string `yaml:"error_codes,omitempty"`
+	// Grant configures the JWT authorization grant (RFC 7523 §2.1) for
+	// servers that trust another issuer than the client or want the client
+	// authenticated on the grant.
+	Grant *Grant `yaml:"grant,omitempty"`
+	// CallbackURL is the suite's recorder (listening on JWKSListen) as the
+	// target reaches it: jku/x5u probes point there. Without it, against a
+	// target that is not on loopback, those probes are "could not test".
+	CallbackURL string `yaml:"callback_url,omitempty"`
+	// JWKSURL is the authorization server's JWKS when it lives on another
+	// host than the issuer (a CDN or key service): its host joins the
+	// allow-list.
+	JWKSURL string `yaml:"jwks_url,omitempty"`
+}
+
+// Grant is the JWT authorization grant the suite sends (RFC 7523 §2.1, §3).
+type Grant struct {
+	// Issuer is the grant's iss, an issuer the server trusts for Subject
+	// (default: oauth.client_id).
+	Issuer string `yaml:"issuer,omitempty"`
+	// SigningKey (PEM) and KeyID sign the grant (default: the client's).
+	SigningKey string `yaml:"signing_key,omitempty"`
+	KeyID      string `yaml:"key_id,omitempty"`
+	// Subject is the grant's sub (default: oauth.grant_subject).
+	Subject string `yaml:"subject,omitempty"`
+	// Audience is the grant's aud (default: the audience the token endpoint
+	// accepted for the client assertion).
+	Audience string `yaml:"audience,omitempty"`
+	// ClientAuth is how the client authenticates on the grant request:
+	// "none" (default; RFC 7523 §3.1 makes it optional) or "private_key_jwt".
+	ClientAuth string `yaml:"client_auth,omitempty"`
+}
+
+// Error-code policies (oauth.error_codes) and grant client authentication
+// methods (oauth.grant.client_auth).
+const (
+	ErrorCodesOIDF      = "oidf"
+	ErrorCodesStrict    = "strict"
+	GrantAuthNone       = "none"
+	GrantAuthPrivateKey = "private_key_jwt"
+)
+
+// GrantSub is the subject of the JWT authorization grant, "" when the
+// profile asks for no grant probes.
+func (o *OAuth) GrantSub() string {
+	if o.Grant != nil && o.Grant.Subject != "" {
+		return o.Grant.Subject
+	}
+	return o.GrantSubject
 }
 
 // SecondClient is a second client registration the suite holds.
@@ -255,7 +308,37 @@ func Load(path string) (*Profile, error) {
 		return nil, fmt.Errorf("profile %s: %w", path, err)
 	}
 	p.Dir = abs
+	if err := p.checkKeyFiles(); err != nil {
+		return nil, fmt.Errorf("profile %s: %w", path, err)
+	}
 	return p, nil
+}
+
+// checkKeyFiles makes a missing or unreadable OAuth signing key a
+// configuration error before anything is sent (run and --check alike),
+// rather than an "error" verdict on every OAuth scenario.
+func (p *Profile) checkKeyFiles() error {
+	o := p.OAuth
+	if o == nil {
+		return nil
+	}
+	keys := []struct{ name, path string }{{"oauth.signing_key", o.SigningKey}}
+	if c := o.SecondClient; c != nil {
+		keys = append(keys, struct{ name, path string }{"oauth.second_client.signing_key", c.SigningKey})
+	}
+	if g := o.Grant; g != nil && g.SigningKey != "" {
+		keys = append(keys, struct{ name, path string }{"oauth.grant.signing_key", g.SigningKey})
+	}
+	for _, k := range keys {
+		raw, err := os.ReadFile(p.Path(k.path))
+		if err != nil {
+			return fmt.Errorf("%s: %w", k.name, unwrapPath(err, p.Path(k.path)))
+		}
+		if !bytes.Contains(raw, []byte("PRIVATE KEY-----")) {
+			return fmt.Errorf("%s: %s holds no PEM private key", k.name, p.Path(k.path))
+		}
+	}
+	return nil
 }
 
 func unwrapPath(err error, path string) error {
@@ -306,6 +389,12 @@ func (p *Profile) applyDefaults() {
 		if p.OAuth.KeyDistribution == "" {
 			p.OAuth.KeyDistribution = "registered"
 		}
+		if p.OAuth.ErrorCodes == "" {
+			p.OAuth.ErrorCodes = ErrorCodesOIDF
+		}
+		if g := p.OAuth.Grant; g != nil && g.ClientAuth == "" {
+			g.ClientAuth = GrantAuthNone
+		}
 	}
 }
 
@@ -348,15 +437,20 @@ func (p *Profile) Validate() error {
 		if !p.HasInterface("rest") {
 			return errors.New("oauth is set but target.interfaces lacks rest")
 		}
-		for _, u := range []struct{ name, v string }{{"oauth.issuer", o.Issuer}, {"oauth.token_endpoint", o.TokenEndpoint}} {
-			if err := checkURL(u.name, u.v, true); err != nil {
+		for _, u := range []struct {
+			name, v  string
+			required bool
+		}{{"oauth.issuer", o.Issuer, true}, {"oauth.token_endpoint", o.TokenEndpoint, true},
+			{"oauth.metadata_url", o.MetadataURL, false}, {"oauth.resource_url", o.ResourceURL, false}, {"oauth.jwks_url", o.JWKSURL, false}} {
+			if err := checkURL(u.name, u.v, u.required); err != nil {
+				return err
+			}
+			if err := checkNoPlaintext(u.name, u.v); err != nil {
 				return err
 			}
 		}
-		for _, u := range []struct{ name, v string }{{"oauth.metadata_url", o.MetadataURL}, {"oauth.resource_url", o.ResourceURL}} {
-			if err := checkURL(u.name, u.v, false); err != nil {
-				return err
-			}
+		if err := checkURL("oauth.callback_url", o.CallbackURL, false); err != nil {
+			return err
 		}
 		if o.ClientID == "" {
 			return errors.New("oauth.client_id is empty")
@@ -378,6 +472,19 @@ func (p *Profile) Validate() error {
 				return errors.New("oauth.second_client.signing_key is empty")
 			case c.ClientID == o.ClientID:
 				return errors.New("oauth.second_client.client_id must differ from oauth.client_id")
+			}
+		}
+		if o.ErrorCodes != ErrorCodesOIDF && o.ErrorCodes != ErrorCodesStrict {
+			return fmt.Errorf("oauth.error_codes %q unknown (want %s or %s)", o.ErrorCodes, ErrorCodesOIDF, ErrorCodesStrict)
+		}
+		if g := o.Grant; g != nil {
+			switch {
+			case g.ClientAuth != GrantAuthNone && g.ClientAuth != GrantAuthPrivateKey:
+				return fmt.Errorf("oauth.grant.client_auth %q unknown (want %s or %s)", g.ClientAuth, GrantAuthNone, GrantAuthPrivateKey)
+			case g.Subject != "" && o.GrantSubject != "" && g.Subject != o.GrantSubject:
+				return errors.New("oauth.grant.subject and oauth.grant_subject differ; give one")
+			case o.GrantSub() == "":
+				return errors.New("oauth.grant needs a subject (oauth.grant.subject or oauth.grant_subject)")
 			}
 		}
 	}
@@ -455,6 +562,28 @@ func checkAudit(a *Audit) error {
 	return nil
 }
 
+// checkNoPlaintext refuses an http:// URL on a host that is not loopback:
+// the suite sends client assertions, grants and access tokens there, and
+// will not send credentials in plaintext. A loopback test target may use
+// http; the "over https" checks then say they were waived.
+func checkNoPlaintext(name, v string) error {
+	u, err := url.Parse(v)
+	if err != nil || u.Scheme != "http" || IsLoopbackHost(u.Hostname()) {
+		return nil
+	}
+	return fmt.Errorf("%s %q is http:// on a host that is not loopback: the suite will not send credentials in plaintext (use https)", name, v)
+}
+
+// IsLoopbackHost reports whether a host name or address is this machine
+// (localhost or 127.0.0.0/8, ::1).
+func IsLoopbackHost(h string) bool {
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
+
 func checkURL(name, v string, required bool) error {
 	if v == "" {
 		if required {
@@ -500,7 +629,7 @@ func (p *Profile) Hosts() []string {
 		add(h)
 	}
 	if o := p.OAuth; o != nil {
-		for _, v := range []string{o.Issuer, o.TokenEndpoint, o.MetadataURL, o.ResourceURL} {
+		for _, v := range []string{o.Issuer, o.TokenEndpoint, o.MetadataURL, o.ResourceURL, o.JWKSURL} {
 			addURL(v)
 		}
 	}

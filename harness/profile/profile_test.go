@@ -3,6 +3,7 @@ package profile
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -94,5 +95,74 @@ func TestSecondClient(t *testing.T) {
 		_, err := Parse([]byte(oauth + in))
 		require.Error(t, err, in)
 		assert.Contains(t, err.Error(), want, in)
+	}
+}
+
+// TestOAuthGrantPolicyAndTransport: the oauth fields of issue 15 — the JWT
+// grant, the error-code policy, the callback, the JWKS host — with their
+// defaults, and http:// on a host that is not loopback refused (the suite
+// will not send credentials in plaintext).
+func TestOAuthGrantPolicyAndTransport(t *testing.T) {
+	oauth := minimal + "oauth:\n  issuer: https://a\n  token_endpoint: https://a/t\n  client_id: c\n  signing_key: k.pem\n"
+	p, err := Parse([]byte(oauth + "  grant_subject: u\n  grant:\n    issuer: https://idp\n    signing_key: idp.pem\n    key_id: i1\n    client_auth: private_key_jwt\n  jwks_url: https://keys.cdn.example/jwks\n  callback_url: http://10.0.0.5:8099\n"))
+	require.NoError(t, err)
+	assert.Equal(t, Grant{Issuer: "https://idp", SigningKey: "idp.pem", KeyID: "i1", ClientAuth: GrantAuthPrivateKey}, *p.OAuth.Grant)
+	assert.Equal(t, "u", p.OAuth.GrantSub())
+	assert.Equal(t, ErrorCodesOIDF, p.OAuth.ErrorCodes, "oidf is the default policy")
+	assert.Contains(t, p.Hosts(), "keys.cdn.example", "a JWKS on another host joins the allow-list")
+	p, err = Parse([]byte(oauth + "  error_codes: strict\n  grant:\n    subject: v\n"))
+	require.NoError(t, err)
+	assert.Equal(t, "v", p.OAuth.GrantSub())
+	assert.Equal(t, GrantAuthNone, p.OAuth.Grant.ClientAuth, "no client authentication on the grant by default")
+
+	loopback := minimal + "oauth:\n  issuer: http://127.0.0.1:8080\n  token_endpoint: http://localhost:8080/t\n  client_id: c\n  signing_key: k.pem\n"
+	_, err = Parse([]byte(loopback))
+	assert.NoError(t, err, "http is allowed on loopback")
+
+	for in, want := range map[string]string{
+		"  error_codes: lenient\n":                       "oauth.error_codes",
+		"  grant:\n    client_auth: basic\n":             "oauth.grant.client_auth",
+		"  grant:\n    issuer: https://idp\n":            "oauth.grant needs a subject",
+		"  grant_subject: u\n  grant:\n    subject: v\n": "differ",
+		"  resource_url: http://api.example.nl/r\n":      "oauth.resource_url \"http://api.example.nl/r\" is http:// on a host that is not loopback",
+		"  metadata_url: http://a/.well-known/x\n":       "plaintext",
+		"  jwks_url: http://keys.example/jwks\n":         "plaintext",
+	} {
+		_, err := Parse([]byte(oauth + in))
+		require.Error(t, err, in)
+		assert.Contains(t, err.Error(), want, in)
+	}
+	_, err = Parse([]byte(strings.Replace(oauth, "token_endpoint: https://a/t", "token_endpoint: http://a/t", 1)))
+	assert.ErrorContains(t, err, "oauth.token_endpoint \"http://a/t\" is http:// on a host that is not loopback: the suite will not send credentials in plaintext")
+}
+
+// TestSigningKeyFilesAreConfiguration: Load (run and --check alike) refuses
+// a missing or unreadable OAuth signing key before anything is sent.
+func TestSigningKeyFilesAreConfiguration(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600))
+	}
+	key := "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----\n"
+	write("k.pem", key)
+	write("notakey.pem", "hello")
+	base := minimal + "oauth:\n  issuer: https://a\n  token_endpoint: https://a/t\n  client_id: c\n"
+	for _, tc := range []struct{ name, oauth, want string }{
+		{"readable", "  signing_key: k.pem\n", ""},
+		{"missing", "  signing_key: gone.pem\n", "oauth.signing_key: cannot read"},
+		{"not a key", "  signing_key: notakey.pem\n", "oauth.signing_key: " + filepath.Join(dir, "notakey.pem") + " holds no PEM private key"},
+		{"second client missing", "  signing_key: k.pem\n  second_client:\n    client_id: c2\n    signing_key: gone2.pem\n", "oauth.second_client.signing_key: cannot read"},
+		{"grant key missing", "  signing_key: k.pem\n  grant_subject: u\n  grant:\n    signing_key: gone3.pem\n", "oauth.grant.signing_key: cannot read"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(dir, "p.yaml")
+			write("p.yaml", base+tc.oauth)
+			_, err := Load(path)
+			if tc.want == "" {
+				assert.NoError(t, err)
+				return
+			}
+			assert.ErrorContains(t, err, tc.want)
+		})
 	}
 }

@@ -88,6 +88,7 @@ func cmdReference(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		certs := fs.String("certs", "", "folder of the throw-away test PKI (default $APISEC_CERTS or ./certs)")
 		var defects multiFlag
 		fs.Var(&defects, "defect", "break the target in this named way (repeatable)")
+		callback := fs.String("callback-url", "", "where this target reaches the suite's recorder (written into the profile as oauth.callback_url; compose: http://suite:8099)")
 		if err := parse(fs, args[1:]); err != nil {
 			return err
 		}
@@ -102,7 +103,7 @@ func cmdReference(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		if *host != "" {
 			hosts = append(hosts, *host)
 		}
-		ref, err := reference.Start(ctx, reference.Config{Addr: *addr, Hosts: hosts, PublicHost: *host, Defects: defects, PKI: set})
+		ref, err := reference.Start(ctx, reference.Config{Addr: *addr, Hosts: hosts, PublicHost: *host, Defects: defects, PKI: set, CallbackURL: *callback})
 		if err != nil {
 			return usagef("%v", err)
 		}

@@ -32,7 +32,11 @@ func printPlan(w io.Writer, prof *profile.Profile, rules []catalogue.Rule) error
 			continue
 		}
 		total += p.Requests
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", p.Rule, p.ID, p.Requests, p.Expect, p.Clause)
+		expect := p.Expect
+		if p.Skipped != "" {
+			expect = "not sent: " + p.Skipped
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", p.Rule, p.ID, p.Requests, expect, p.Clause)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
