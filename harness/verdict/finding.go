@@ -105,8 +105,12 @@ func Classify(err error) (Status, *Finding) {
 	}
 	var f *Finding
 	if errors.As(err, &f) {
-		if f.Severity == "" {
-			f.Severity = DefaultSeverity(f.Status)
+		if f.Severity == "" && DefaultSeverity(f.Status) != "" {
+			// A copy: one Finding may be shared by several probes that
+			// are classified concurrently.
+			c := *f
+			c.Severity = DefaultSeverity(f.Status)
+			return c.Status, &c
 		}
 		return f.Status, f
 	}
