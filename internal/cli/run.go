@@ -106,6 +106,9 @@ func run(ctx context.Context, f runFlags, stdout, stderr io.Writer) (int, error)
 		if err != nil {
 			return verdict.ExitUsage, usagef("%v", err)
 		}
+		// A first run has just made the throw-away role keys: what they
+		// sign is a TEST declaration.
+		prov.throwAway = suiteRoleKeys(set.Dir)
 		ref, path, cleanup, err := startReference(ctx, set, f.defects)
 		if err != nil {
 			return verdict.ExitUsage, err

@@ -109,3 +109,18 @@ func TestMissingProfileSectionIsNotAssessed(t *testing.T) {
 		assert.NotEqual(t, verdict.Achieved, l.Outcome, l.Level)
 	}
 }
+
+// The README's first command on a fresh machine: the certs folder does not
+// exist yet, the run makes the throw-away PKI and its TEST declarations must
+// count as such (before the fix they were rejected and SC001 failed).
+func TestFirstRunWithAFreshCertsFolder(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "result")
+	code, out, stderr := apisec(t, "run", "--certs", filepath.Join(t.TempDir(), "fresh-certs"), "--out", dir, "--progress", "never", "--rules", "SC001,SC003")
+	require.Empty(t, stderr)
+	assert.Equal(t, verdict.ExitAchieved, code, out)
+	res, err := report.Read(dir)
+	require.NoError(t, err)
+	for _, r := range res.Rules {
+		assert.Equal(t, verdict.Attested, r.Status, r.Rule.ID)
+	}
+}
