@@ -1,53 +1,18 @@
 package steps
 
 import (
-	"github.com/apisec/apisec/internal/testpeer"
-
-	"context"
-	"crypto/x509"
 	"net"
-	"os"
 	"testing"
 	"time"
 
-	"github.com/apisec/apisec/fixtures/tlsbench"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/apisec/apisec/harness/catalogue"
 	"github.com/apisec/apisec/harness/conduct"
 	"github.com/apisec/apisec/harness/profile"
 	"github.com/apisec/apisec/harness/verdict"
 )
-
-// tlsBenchEnv starts bench rows and returns an Env whose profile lists them
-// as TLS endpoints, graded by edition.
-func tlsBenchEnv(t *testing.T, pki *tlsbench.PKI, openssl, edition string, rowIDs ...string) *Env {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	p := &profile.Profile{Version: 1, Dir: t.TempDir(),
-		Target: profile.Target{Name: "tls bench", BaseURL: "https://127.0.0.1:1/", Interfaces: []string{"rest"}},
-		TLS:    profile.TLS{Guideline: edition}}
-	for _, id := range rowIDs {
-		row, ok := tlsbench.RowByID(id)
-		if !ok {
-			t.Fatalf("no bench row %s", id)
-		}
-		s, err := tlsbench.Start(ctx, pki, tlsbench.Binaries{OpenSSL: openssl}, row, t.TempDir())
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = s.Stop() })
-		p.TLS.Endpoints = append(p.TLS.Endpoints, profile.TLSEndpoint{Address: s.Addr, ServerName: "localhost"})
-	}
-	ca, err := os.ReadFile(pki.Path("ca.pem"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(ca)
-	return &Env{Profile: p, Catalogue: catalogue.Default(),
-		Guard: conduct.NewGuard(conduct.Config{Hosts: p.Hosts(), RatePerSecond: 200, MaxRequests: 5000, Timeout: 5 * time.Second, RootCAs: pool}),
-		Now:   time.Now, Shared: NewMemo()}
-}
 
 // runTLSFeatures runs the shipped SC004 and SC004.001 features with the TLS
 // steps and rolls each rule up.
@@ -55,26 +20,13 @@ func runTLSFeatures(t *testing.T, env *Env) map[string]verdict.RuleResult {
 	t.Helper()
 	rules, _ := runShipped(t, env, "SC004", "SC004.001")
 	for id, rr := range rules {
-		if len(rr.Scenarios) == 0 {
-			t.Fatalf("%s ran no scenario", id)
-		}
+		require.NotEmpty(t, rr.Scenarios, "%s ran no scenario", id)
 	}
 	return rules
 }
 
-// benchPKI finds openssl and generates the bench PKI in the test's temp dir.
-func benchPKI(t *testing.T) (*tlsbench.PKI, string) {
-	t.Helper()
-	openssl := testpeer.Require(t, "openssl", "openssl")
-	pki, err := tlsbench.NewPKI(context.Background(), openssl, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pki, openssl
-}
-
 func TestTLSFeaturesAgainstBench(t *testing.T) {
-	pki, openssl := benchPKI(t)
+	pk, openssl := sharedBenchPKI(t)
 	cases := []struct {
 		name    string
 		edition string
@@ -96,28 +48,24 @@ func TestTLSFeaturesAgainstBench(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got := runTLSFeatures(t, tlsBenchEnv(t, pki, openssl, c.edition, c.rows...))
-			for _, rule := range []string{"SC004", "SC004.001"} {
-				for _, line := range failing(got[rule]) {
-					t.Log(line)
-				}
+			t.Parallel()
+			var eps []profile.TLSEndpoint
+			for _, id := range c.rows {
+				eps = append(eps, rowEndpoint(pk, startRow(t, pk, openssl, id)))
 			}
+			got := runTLSFeatures(t, endpointEnv(t, pk, c.edition, nil, eps...))
 			for rule, want := range c.want {
-				if got[rule].Status != want {
-					t.Errorf("%s: %s, want %s; scenarios: %v", rule, got[rule].Status, want, failing(got[rule]))
-				}
+				assert.Equal(t, want, got[rule].Status, "%s: %v", rule, failing(got[rule]))
 			}
 		})
 	}
 }
 
 // TestTLSFeaturesUnreachable: nothing listening is "could not test" (error),
-// never a failure.
+// never a failure, and the reason names the kind once.
 func TestTLSFeaturesUnreachable(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	addr := ln.Addr().String()
 	ln.Close()
 	p := &profile.Profile{Version: 1, Target: profile.Target{Name: "gone", BaseURL: "https://127.0.0.1:1/", Interfaces: []string{"rest"}},
@@ -126,8 +74,22 @@ func TestTLSFeaturesUnreachable(t *testing.T) {
 		Guard: conduct.NewGuard(conduct.Config{Hosts: p.Hosts(), Timeout: 2 * time.Second}), Now: time.Now, Shared: NewMemo()}
 	got := runTLSFeatures(t, env)
 	for _, rule := range []string{"SC004", "SC004.001"} {
-		if got[rule].Status != verdict.Error {
-			t.Errorf("%s against a closed port: %s, want error; %v", rule, got[rule].Status, failing(got[rule]))
+		assert.Equal(t, verdict.Error, got[rule].Status, "%s against a closed port: %v", rule, failing(got[rule]))
+		for _, s := range got[rule].Scenarios {
+			require.NotNil(t, s.Finding, s.Name)
+			assert.Contains(t, s.Finding.Reason, addr, "%s names the endpoint", s.Name)
+			assert.NotContains(t, s.Finding.Reason, "refused: refused", s.Name)
+			assert.Equal(t, 1, countSubstr(s.Finding.Error(), "refused:"), "%s: %s", s.Name, s.Finding.Error())
 		}
 	}
+}
+
+func countSubstr(s, sub string) int {
+	n := 0
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i:i+len(sub)] == sub {
+			n++
+		}
+	}
+	return n
 }

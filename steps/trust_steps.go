@@ -21,8 +21,8 @@ func (s *tlsState) noteTrustAnchors(w *World) {
 				continue
 			}
 			root := ch.Certs[len(ch.Certs)-1]
-			if ch.VerifiedRoot != nil {
-				root = *ch.VerifiedRoot
+			if ch.Anchor != nil {
+				root = *ch.Anchor
 			}
 			a := w.env.Trust.TLSDecision(es.Address, root.SHA256, root.Subject)
 			if a.Vendor() {

@@ -5,15 +5,19 @@ import (
 	"sort"
 )
 
-// Facts is what a scan established about one endpoint, in primitives. Empty
-// fields and "" states mean "not tested" and produce no finding.
+// Facts is what a scan established about one endpoint, in primitives. An
+// empty field is either observed absence or missing data: Gaps lists what
+// the scan could not observe, and each Check says what it may be absent
+// for (see Assess).
 type Facts struct {
 	// Versions the server accepted (wire values; SSL 2.0 is 0x0002).
 	Versions []uint16 `json:"versions"`
 	// Suites maps a version to the cipher suites it accepted on it.
 	Suites map[uint16][]uint16 `json:"suites"`
-	// Groups the server accepted for (EC)DHE and TLS 1.3 key shares.
-	Groups []uint16 `json:"groups"`
+	// Groups13 are the groups the server accepts as TLS 1.3 key shares;
+	// Groups12 the named curves of its TLS 1.0-1.2 ECDHE key exchange.
+	Groups13 []uint16 `json:"groups_tls13,omitempty"`
+	Groups12 []uint16 `json:"groups_tls12,omitempty"`
 	// DHGroups are the finite-field groups seen in TLS <= 1.2 DHE
 	// ServerKeyExchange messages.
 	DHGroups []DHGroup `json:"dh_groups,omitempty"`
@@ -31,10 +35,26 @@ type Facts struct {
 	ExtendedMasterSecret string `json:"extended_master_secret,omitempty"` // supported|unsupported
 	CertificateTrust     string `json:"certificate_trust,omitempty"`      // trusted|untrusted
 	CertificateName      string `json:"certificate_name,omitempty"`       // match|mismatch
+	// TrustDetail says why the chain is untrusted (unknown issuer,
+	// expired, incomplete chain) or which anchor it verifies to;
+	// NameDetail which name did not match.
+	TrustDetail string `json:"trust_detail,omitempty"`
+	NameDetail  string `json:"name_detail,omitempty"`
 
 	// Order is the server's cipher preference on its highest version below
 	// TLS 1.3, when it was tested.
 	Order *CipherOrder `json:"cipher_order,omitempty"`
+
+	// Gaps are what the scan could not observe: an item kind with no
+	// finding and a gap is missing data, never absence.
+	Gaps []Gap `json:"gaps,omitempty"`
+}
+
+// Gap is an item kind the scan could not observe completely, and why
+// ("0-RTT not tested: the endpoint requires a client certificate ...").
+type Gap struct {
+	Kind   string `json:"kind"`
+	Reason string `json:"reason"`
 }
 
 // DHGroup is a finite-field group: Name is the RFC 7919 name when prime and
@@ -91,15 +111,21 @@ func GradeAll(e Edition, f Facts) []Finding {
 				fmt.Sprintf("cipher suite %s (0x%04X) on %s", SuiteName(s), s, VersionName(v)))
 		}
 	}
-	for _, g := range f.Groups {
-		add(Item{Kind: KindGroup, ID: g}, fmt.Sprintf("key-exchange group %s (0x%04X)", GroupName(g), g))
+	// A group finding says where the group is used: a deployer changes a
+	// TLS 1.3 key share list and a TLS 1.2 DHE parameter file in
+	// different places.
+	for _, g := range f.Groups13 {
+		add(Item{Kind: KindGroup, ID: g, Version: 0x0304}, fmt.Sprintf("TLS 1.3 key-share group %s (0x%04X)", GroupName(g), g))
+	}
+	for _, g := range f.Groups12 {
+		add(Item{Kind: KindGroup, ID: g, Version: 0x0303}, fmt.Sprintf("TLS 1.0-1.2 ECDHE curve %s (0x%04X)", GroupName(g), g))
 	}
 	for _, d := range f.DHGroups {
 		name := d.Name
 		if name == "" {
 			name = "self-generated group"
 		}
-		add(Item{Kind: KindDHGroup, Name: d.Name, Bits: d.Bits}, fmt.Sprintf("DHE group %s (%d bits)", name, d.Bits))
+		add(Item{Kind: KindDHGroup, Name: d.Name, Bits: d.Bits}, fmt.Sprintf("TLS 1.0-1.2 DHE group %s (%d bits, from the ServerKeyExchange)", name, d.Bits))
 	}
 	for i, c := range f.Certificates {
 		if c.TrustAnchor {
@@ -134,7 +160,6 @@ func GradeAll(e Edition, f Facts) []Finding {
 		below13 = below13 || v < 0x0304
 		has13 = has13 || v == 0x0304
 	}
-	has12 := contains(f.Versions, 0x0303)
 	option := func(kind, state, what string, applies bool) {
 		if state != "" && applies {
 			add(Item{Kind: kind, State: state}, what+": "+state)
@@ -145,15 +170,22 @@ func GradeAll(e Edition, f Facts) []Finding {
 	option(KindClientRenegotiation, f.ClientRenegotiation, "client-initiated renegotiation", below13)
 	option(KindZeroRTT, f.ZeroRTT, "0-RTT early data", has13)
 	option(KindOCSPStapling, f.OCSPStapling, "OCSP stapling", true)
-	option(KindEMS, f.ExtendedMasterSecret, "extended master secret on TLS 1.2", has12)
-	option(KindCertTrust, f.CertificateTrust, "certificate chain", true)
-	option(KindCertName, f.CertificateName, "certificate name", true)
+	option(KindEMS, f.ExtendedMasterSecret, "extended master secret (RFC 7627)", below13)
+	option(KindCertTrust, f.CertificateTrust, "certificate chain"+detail(f.TrustDetail), true)
+	option(KindCertName, f.CertificateName, "certificate name"+detail(f.NameDetail), true)
 	if f.Order != nil {
 		if state, why := orderState(e, f); state != "" {
 			add(Item{Kind: KindCipherOrder, State: state, Version: f.Order.Version}, "cipher order on "+VersionName(f.Order.Version)+": "+why)
 		}
 	}
 	return out
+}
+
+func detail(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " (" + s + ")"
 }
 
 // orderState decides the cipher-order state, or "" when the edition does not
@@ -172,15 +204,29 @@ func orderState(e Edition, f Facts) (string, string) {
 	if len(seen) < 2 {
 		return "", ""
 	}
+	// The pair that shows the problem: the best and the worst suite the
+	// server accepts, by tier.
+	best, worst := uint16(0), uint16(0)
+	for _, s := range f.Suites[o.Version] {
+		if best == 0 || tierOf(s) < tierOf(best) {
+			best = s
+		}
+		if worst == 0 || tierOf(s) > tierOf(worst) {
+			worst = s
+		}
+	}
+	level := func(s uint16) Level { return Grade(e, Item{Kind: KindCipherSuite, ID: s}).Level }
 	if !o.ServerEnforced {
-		return StateClientOrder, "the server follows the client's order"
+		return StateClientOrder, fmt.Sprintf("the server follows the client's order, so a client that lists %s (%s) before %s (%s) gets %s; enforce a server order (e.g. ssl_prefer_server_ciphers on)",
+			SuiteName(worst), level(worst), SuiteName(best), level(best), SuiteName(worst))
 	}
 	// Walking the server's order best first, tiers must never get better.
 	worstTier, worstSuite := -1, uint16(0)
 	for _, s := range o.Preference {
 		t := tierOf(s)
 		if t < worstTier {
-			return StateWeakerFirst, fmt.Sprintf("%s is preferred over %s", SuiteName(worstSuite), SuiteName(s))
+			return StateWeakerFirst, fmt.Sprintf("the server prefers %s (%s) over %s (%s); rank it below",
+				SuiteName(worstSuite), level(worstSuite), SuiteName(s), level(s))
 		}
 		if t > worstTier {
 			worstTier, worstSuite = t, s

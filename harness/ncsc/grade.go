@@ -88,7 +88,7 @@ func gradeCode(e Edition, key string, rows map[uint16]codeRow, id uint16, name s
 	if !ok {
 		return at(e, key, Insufficient, fmt.Sprintf("%s (0x%04X) is not listed, so Insufficient", name, id))
 	}
-	return at(e, key, r.level(e), withNote(fmt.Sprintf("%s (0x%04X) is listed %s", r.Name, id, r.level(e)), r.Note))
+	return at(e, key, r.level(e), withNote(e, fmt.Sprintf("%s (0x%04X) is listed %s", r.Name, id, r.level(e)), r.Note))
 }
 
 func gradeName(e Edition, key string, rows map[string]nameRow, name, what string) Grading {
@@ -96,24 +96,91 @@ func gradeName(e Edition, key string, rows map[string]nameRow, name, what string
 	if !ok {
 		return at(e, key, Insufficient, fmt.Sprintf("%s %q is not listed, so Insufficient", what, name))
 	}
-	return at(e, key, r.level(e), withNote(fmt.Sprintf("%s %s is listed %s", what, r.Name, r.level(e)), r.Note))
+	return at(e, key, r.level(e), withNote(e, fmt.Sprintf("%s %s is listed %s", what, r.Name, r.level(e)), r.Note))
 }
 
-func withNote(s, note string) string {
-	if note == "" {
-		return s
+// withNote adds the parts of a row's note that concern edition e.
+func withNote(e Edition, s, note string) string {
+	if n := noteFor(e, note); n != "" {
+		return s + " (" + n + ")"
 	}
-	return s + " (" + note + ")"
+	return s
+}
+
+// noteFor keeps the "; "-separated parts of a note that concern e: a part
+// that starts with "2025" or "v2.1" concerns that edition only (its prefix
+// is dropped, the citation names the edition); the table markers ec, pq
+// and ff are dropped.
+func noteFor(e Edition, note string) string {
+	var keep []string
+	for _, part := range strings.Split(note, "; ") {
+		part = strings.TrimSpace(part)
+		for _, other := range []struct {
+			prefix string
+			ed     Edition
+		}{{"2025", Edition2025}, {"v2.1", EditionV21}} {
+			if strings.HasPrefix(part, other.prefix) {
+				if e != other.ed {
+					part = ""
+				} else {
+					part = strings.TrimLeft(strings.TrimPrefix(part, other.prefix), ": ")
+				}
+			}
+		}
+		switch part {
+		case "", "ec", "pq", "ff":
+			continue
+		}
+		keep = append(keep, part)
+	}
+	return strings.Join(keep, "; ")
 }
 
 // gradeSuite uses the edition's suite list where the suite is in it, and the
 // worst of its components otherwise (reference §1.3).
 func gradeSuite(e Edition, id uint16) Grading {
 	if r, ok := suiteByID[id]; ok {
-		return at(e, "suite", r.level(e), withNote(fmt.Sprintf("%s (0x%04X) is listed %s", r.Name, id, r.level(e)), r.Note))
+		why := fmt.Sprintf("%s (0x%04X) is listed %s", r.Name, id, r.level(e))
+		note := noteFor(e, r.Note)
+		if because := componentsAt(e, id, r.level(e)); because != "" && r.level(e) > Sufficient {
+			why += " for its " + because
+			// A note that only restates the component or the level adds
+			// nothing to the reason.
+			if strings.Contains(because, note) || strings.HasSuffix(strings.ToLower(note), strings.ToLower(r.level(e).String())) {
+				note = ""
+			}
+		}
+		if note != "" {
+			why += " (" + note + ")"
+		}
+		return at(e, "suite", r.level(e), why)
 	}
 	l, key, why := gradeComponents(e, id)
 	return at(e, key, l, why)
+}
+
+// componentsAt names the components of a suite graded l ("hash SHA1
+// (HMAC-SHA1)"): why a listed suite has its level, in the words a deployer
+// changes a cipher string with.
+func componentsAt(e Edition, id uint16, l Level) string {
+	s, ok := registryByCode[id]
+	if !ok {
+		return ""
+	}
+	var parts []string
+	for _, c := range suiteComponents(s) {
+		if componentLevel(e, c) != l {
+			continue
+		}
+		name := c.name
+		if r, ok := componentRows(c.key)[c.name]; ok {
+			if n := noteFor(e, r.Note); n != "" && !strings.Contains(n, "fn ") {
+				name += " (" + n + ")"
+			}
+		}
+		parts = append(parts, c.what+" "+name)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // component is one graded part of a suite.
@@ -209,7 +276,7 @@ func gradeGroup(e Edition, id uint16) Grading {
 	case strings.HasPrefix(r.Note, "ff"):
 		key = "group.ff"
 	}
-	return at(e, key, r.level(e), withNote(fmt.Sprintf("group %s (0x%04X) is listed %s", r.Name, id, r.level(e)), r.Note))
+	return at(e, key, r.level(e), withNote(e, fmt.Sprintf("group %s (0x%04X) is listed %s", r.Name, id, r.level(e)), r.Note))
 }
 
 func gradeDH(e Edition, it Item) Grading {
@@ -248,9 +315,9 @@ func gradeOption(e Edition, kind, state string) Grading {
 	}
 	l := r.level(e)
 	if l == NotCovered {
-		return at(e, kind, l, fmt.Sprintf("%s: %s; edition %s has no table for it", kind, r.Note, e))
+		return at(e, kind, l, fmt.Sprintf("%s: %s; edition %s has no table for it", kind, noteFor(e, r.Note), e))
 	}
-	return at(e, kind, l, r.Note)
+	return at(e, kind, l, noteFor(e, r.Note))
 }
 
 // VersionName names a wire version.

@@ -151,7 +151,10 @@ type Grading struct {
 
 // Cite is "NCSC TLS 2025-05 §3.3.1 (TLS versions)".
 func (g Grading) Cite() string {
-	s := "NCSC TLS " + string(g.Edition) + " " + g.Section
+	s := "NCSC TLS " + string(g.Edition)
+	if g.Section != "" {
+		s += " " + g.Section
+	}
 	if g.Table != "" {
 		s += " (" + g.Table + ")"
 	}
@@ -166,6 +169,8 @@ type Finding struct {
 	Grading
 }
 
+// String is the finding for people: what was seen, its level, where the
+// edition says so and why.
 func (f Finding) String() string {
 	return fmt.Sprintf("%s: %s per %s: %s", f.What, f.Level, f.Cite(), f.Reason)
 }

@@ -1,10 +1,13 @@
 package tlsscan
 
 import (
+	"bytes"
+	"crypto"
 	"crypto/dsa" //nolint:staticcheck // reporting DSA keys is the point
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"
+	_ "crypto/sha1" // registers crypto.SHA1 for weakVerify
 	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -14,6 +17,7 @@ import (
 	"fmt"
 	"math/big"
 	"net"
+	"strings"
 	"time"
 
 	"golang.org/x/crypto/ocsp"
@@ -191,7 +195,11 @@ func pssHash(params []byte) string {
 	return "unknown"
 }
 
-// buildChain describes and verifies a chain as sent (leaf first).
+// buildChain describes and verifies a chain as sent (leaf first). Trust and
+// name are judged apart from the signature hashes: crypto/x509 refuses
+// SHA-1 and cannot check ECDSA with SHA-224, so such signatures are
+// verified by hand (weakVerify) and the hash is graded on its own; the
+// chain is then trusted or not for the usual reasons, each counted once.
 func buildChain(source string, version uint16, ders [][]byte, t Target, now time.Time) (Chain, []*x509.Certificate) {
 	ch := Chain{Source: source, Version: version}
 	var parsed []*x509.Certificate
@@ -201,8 +209,9 @@ func buildChain(source string, version uint16, ders [][]byte, t Target, now time
 		parsed = append(parsed, c)
 	}
 	if len(parsed) == 0 || parsed[0] == nil {
-		ch.VerifyError = "leaf certificate could not be parsed"
-		ch.NameError = ch.VerifyError
+		ch.TrustProblem = "the leaf certificate could not be parsed"
+		ch.VerifyError = ch.TrustProblem
+		ch.NameError = ch.TrustProblem
 		return ch, parsed
 	}
 	leaf := parsed[0]
@@ -212,38 +221,200 @@ func buildChain(source string, version uint16, ders [][]byte, t Target, now time
 	} else {
 		ch.NameMatch = true
 	}
-	inter := x509.NewCertPool()
-	for _, c := range parsed[1:] {
-		if c != nil {
-			inter.AddCert(c)
-		}
-	}
-	opts := x509.VerifyOptions{Roots: t.RootCAs, Intermediates: inter, CurrentTime: now,
-		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
-	chains, err := leaf.Verify(opts)
+	v := verifier{t: t, now: now, sent: parsed}
+	chain, weak, err := v.verify(leaf, 0)
+	ch.WeakSignatures = weak
 	if err != nil {
 		ch.VerifyError = err.Error()
+		ch.TrustProblem = trustProblem(err, parsed)
 		return ch, parsed
 	}
 	ch.Trusted = true
-	if len(chains) > 0 {
-		root := chains[0][len(chains[0])-1]
-		sent := false
-		for _, d := range ders {
-			if string(d) == string(root.Raw) {
-				sent = true
-			}
-		}
-		if !sent {
-			info, _ := describeCert(root.Raw)
-			ch.VerifiedRoot = &info
-		}
-		// Keep the verified issuer for OCSP checks when it was not sent.
-		if len(chains[0]) > 1 && (len(parsed) < 2 || parsed[1] == nil) {
-			parsed = append(parsed[:1], chains[0][1])
-		}
+	root := chain[len(chain)-1]
+	info, _ := describeCert(root.Raw)
+	ch.Anchor = &info
+	// Keep the verified issuer for OCSP checks when it was not sent.
+	if len(chain) > 1 && (len(parsed) < 2 || parsed[1] == nil) {
+		parsed = append(parsed[:1], chain[1])
 	}
 	return ch, parsed
+}
+
+// verifier builds a path from a certificate to a trust anchor.
+type verifier struct {
+	t    Target
+	now  time.Time
+	sent []*x509.Certificate
+}
+
+// verify returns the path from c to its anchor and the certificates on it
+// whose weak signature hash was checked by hand. crypto/x509 verifies
+// whatever it can; where it refuses the algorithm, the issuer is found among
+// the sent certificates and Target.Anchors and the signature checked with
+// the weak hash, then the issuer is verified the same way.
+func (v verifier) verify(c *x509.Certificate, depth int) ([]*x509.Certificate, []string, error) {
+	inter := x509.NewCertPool()
+	for _, s := range v.sent[1:] {
+		if s != nil {
+			inter.AddCert(s)
+		}
+	}
+	opts := x509.VerifyOptions{Roots: v.t.RootCAs, Intermediates: inter, CurrentTime: v.now,
+		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	chains, err := c.Verify(opts)
+	if err == nil {
+		return chains[0], nil, nil
+	}
+	if !weakHashError(err) || depth > 8 {
+		return nil, nil, err
+	}
+	if e := validAt(c, v.now); e != nil {
+		return nil, nil, e
+	}
+	for _, cand := range v.candidates() {
+		if !bytes.Equal(cand.RawSubject, c.RawIssuer) || weakVerify(c, cand) != nil {
+			continue
+		}
+		weak := []string{fmt.Sprintf("%s (%s)", c.Subject, c.SignatureAlgorithm)}
+		if v.isAnchor(cand) {
+			return []*x509.Certificate{c, cand}, weak, nil
+		}
+		if cand.Equal(c) {
+			continue
+		}
+		rest, more, err := v.verify(cand, depth+1)
+		if err != nil {
+			return nil, weak, err
+		}
+		return append([]*x509.Certificate{c}, rest...), append(weak, more...), nil
+	}
+	return nil, nil, err
+}
+
+func (v verifier) candidates() []*x509.Certificate {
+	var out []*x509.Certificate
+	for _, s := range v.sent {
+		if s != nil {
+			out = append(out, s)
+		}
+	}
+	return append(out, v.t.Anchors...)
+}
+
+func (v verifier) isAnchor(c *x509.Certificate) bool {
+	for _, a := range v.t.Anchors {
+		if a.Equal(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// weakHashError reports crypto/x509 refusing a signature algorithm rather
+// than the chain: SHA-1 (InsecureAlgorithmError) or ECDSA with SHA-224
+// (not implemented).
+func weakHashError(err error) bool {
+	var ia x509.InsecureAlgorithmError
+	return errors.As(err, &ia) || errors.Is(err, x509.ErrUnsupportedAlgorithm) ||
+		strings.Contains(err.Error(), "algorithm unimplemented") || strings.Contains(err.Error(), "insecure algorithm")
+}
+
+func validAt(c *x509.Certificate, now time.Time) error {
+	switch {
+	case now.After(c.NotAfter):
+		return x509.CertificateInvalidError{Cert: c, Reason: x509.Expired,
+			Detail: fmt.Sprintf("current time %s is after %s", now.UTC().Format(time.RFC3339), c.NotAfter.UTC().Format(time.RFC3339))}
+	case now.Before(c.NotBefore):
+		return x509.CertificateInvalidError{Cert: c, Reason: x509.Expired,
+			Detail: fmt.Sprintf("current time %s is before %s", now.UTC().Format(time.RFC3339), c.NotBefore.UTC().Format(time.RFC3339))}
+	}
+	return nil
+}
+
+// weakVerify checks child's signature by parent with the SHA-1 or SHA-224
+// hash crypto/x509 will not use (RSA PKCS #1 v1.5 and ECDSA).
+func weakVerify(child, parent *x509.Certificate) error {
+	var h crypto.Hash
+	var ecdsaSig bool
+	switch child.SignatureAlgorithm {
+	case x509.SHA1WithRSA:
+		h = crypto.SHA1
+	case x509.ECDSAWithSHA1:
+		h, ecdsaSig = crypto.SHA1, true
+	default:
+		var raw rawCert
+		if _, err := asn1.Unmarshal(child.Raw, &raw); err != nil {
+			return err
+		}
+		switch raw.SigAlg.Algorithm.String() {
+		case "1.2.840.113549.1.1.14":
+			h = crypto.SHA224
+		case "1.2.840.10045.4.3.1":
+			h, ecdsaSig = crypto.SHA224, true
+		default:
+			return fmt.Errorf("signature algorithm %s is not a weak hash this check knows", child.SignatureAlgorithm)
+		}
+	}
+	d := h.New()
+	d.Write(child.RawTBSCertificate)
+	sum := d.Sum(nil)
+	switch k := parent.PublicKey.(type) {
+	case *rsa.PublicKey:
+		if ecdsaSig {
+			return errors.New("ECDSA signature, RSA issuer key")
+		}
+		return rsa.VerifyPKCS1v15(k, h, sum, child.Signature)
+	case *ecdsa.PublicKey:
+		if !ecdsaSig || !ecdsa.VerifyASN1(k, sum, child.Signature) {
+			return errors.New("ECDSA signature does not verify")
+		}
+		return nil
+	}
+	return fmt.Errorf("issuer key %T", parent.PublicKey)
+}
+
+// trustProblem names why a chain did not verify, in the words of
+// RFC 5280 §6 path validation a deployer can act on.
+func trustProblem(err error, sent []*x509.Certificate) string {
+	var ua x509.UnknownAuthorityError
+	var ci x509.CertificateInvalidError
+	switch {
+	case weakHashError(err):
+		// crypto/x509 reports a refused algorithm as an unknown
+		// authority; no issuer was found to check it by hand.
+		return "a signature in the chain uses an algorithm nothing here can check (give the issuing CA in the profile's ca_file): " + err.Error()
+	case errors.As(err, &ci):
+		switch ci.Reason {
+		case x509.Expired:
+			if ci.Cert != nil && strings.Contains(ci.Detail, "before") {
+				return fmt.Sprintf("not yet valid: %s is valid from %s", ci.Cert.Subject, ci.Cert.NotBefore.UTC().Format(time.RFC3339))
+			}
+			if ci.Cert != nil {
+				return fmt.Sprintf("expired: %s expired on %s", ci.Cert.Subject, ci.Cert.NotAfter.UTC().Format(time.RFC3339))
+			}
+			return "expired or not yet valid"
+		case x509.IncompatibleUsage:
+			return "not valid for server authentication (extended key usage)"
+		case x509.NotAuthorizedToSign:
+			return "an issuer in the chain is not a CA"
+		}
+		return "invalid certificate: " + err.Error()
+	case errors.As(err, &ua):
+		last := sent[0]
+		for _, c := range sent {
+			if c != nil {
+				last = c
+			}
+		}
+		if last.CheckSignatureFrom(last) == nil || bytes.Equal(last.RawIssuer, last.RawSubject) {
+			if last == sent[0] {
+				return fmt.Sprintf("self-signed certificate %s is not a trust anchor", last.Subject)
+			}
+			return fmt.Sprintf("unknown issuer: the sent root %s is not a trust anchor", last.Subject)
+		}
+		return fmt.Sprintf("incomplete chain or unknown issuer: %s, the issuer of %s, was not sent and is not a trust anchor", last.Issuer, last.Subject)
+	}
+	return err.Error()
 }
 
 func serverName(t Target) string {

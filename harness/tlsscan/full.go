@@ -26,6 +26,7 @@ import (
 // fullResult is what the crypto/tls handshake showed.
 type fullResult struct {
 	probe         int
+	probes        []int
 	ok            bool
 	err           error
 	version       uint16
@@ -33,8 +34,15 @@ type fullResult struct {
 	certs         [][]byte
 	staple        []byte
 	certRequested bool
-	zeroRTT       ZeroRTT
+	// certRequired: the server ended the handshake (or the connection
+	// right after it) because no client certificate came.
+	certRequired bool
+	zeroRTT      ZeroRTT
 }
+
+// errNeedClientCert is the reason for items a server hides behind mutual
+// TLS when the profile gives the suite no client certificate.
+const errNeedClientCert = "the endpoint requires a client certificate and the profile gives none (tls.endpoints[].client_certificate)"
 
 // captureConn keeps a copy of every byte read, so records crypto/tls
 // consumed can be decrypted again with the logged secrets, and the first
@@ -119,11 +127,27 @@ func allGoSuites() []uint16 {
 // fullHandshake completes a real handshake at the highest version crypto/tls
 // and the server share: the certificate chain (encrypted in TLS 1.3), the
 // stapled OCSP response, client-certificate requests, and the session
-// tickets that say whether the server takes 0-RTT data.
+// tickets that say whether the server takes 0-RTT data. It is tried again
+// when it gets no answer (see retry).
 func (s *scanner) fullHandshake(ctx context.Context) fullResult {
+	var fr fullResult
+	var probes []int
+	s.retry(ctx, func(n int) bool {
+		fr = s.fullHandshakeOnce(ctx, n)
+		probes = append(probes, fr.probe)
+		return silent(fr.err) || (fr.ok && fr.zeroRTT.State.Status == Unresolved && fr.zeroRTT.State.Reason == errTicketsSilent)
+	})
+	fr.probes = probes
+	return fr
+}
+
+func (s *scanner) fullHandshakeOnce(ctx context.Context, attempt int) fullResult {
 	var fr fullResult
 	start := time.Now()
 	p := Probe{Purpose: "full handshake (crypto/tls)", Offered: "crypto/tls client, TLS 1.0-1.3, status_request"}
+	if attempt > 1 {
+		p.Attempt = attempt
+	}
 	defer func() {
 		p.DurationUS = time.Since(start).Microseconds()
 		fr.probe = s.addProbe(p)
@@ -174,6 +198,9 @@ func (s *scanner) fullHandshake(ctx context.Context) fullResult {
 		if fr.err.(*Error).Kind == KindOther {
 			fr.err.(*Error).Kind = KindProtocol
 		}
+		// In TLS 1.2 a server that requires a certificate ends the
+		// handshake with an alert (RFC 5246 7.4.6) after our empty one.
+		fr.certRequired = fr.certRequested && s.t.ClientCert == nil && isAlert(err)
 		p.Outcome, p.ErrorKind, p.Answer = "error", KindOf(fr.err), fr.err.Error()
 		return fr
 	}
@@ -186,11 +213,33 @@ func (s *scanner) fullHandshake(ctx context.Context) fullResult {
 	p.Answer = fmt.Sprintf("%s %s, %d certificates, OCSP staple %d bytes", VersionName(st.Version), tls.CipherSuiteName(st.CipherSuite), len(fr.certs), len(fr.staple))
 	if st.Version == tls.VersionTLS13 {
 		fr.zeroRTT = s.readTickets(ctx, conn, cc, kl, st.CipherSuite)
+		// In TLS 1.3 the client finishes first; a server that requires a
+		// certificate says so after (RFC 8446 4.4.2.4, certificate_required).
+		if fr.zeroRTT.State.Status != Observed && fr.certRequested && s.t.ClientCert == nil {
+			fr.certRequired = true
+			fr.zeroRTT.State = notTested(errNeedClientCert + "; the server ended the connection: " + fr.zeroRTT.State.Reason)
+		}
+		p.Answer += "; " + zeroRTTSummary(fr.zeroRTT)
 	} else {
-		fr.zeroRTT.NotTested = "the full handshake negotiated " + VersionName(st.Version) + ", 0-RTT needs TLS 1.3"
+		fr.zeroRTT.State = notTested("the full handshake negotiated " + VersionName(st.Version) + "; 0-RTT needs a TLS 1.3 handshake crypto/tls can complete")
 	}
 	return fr
 }
+
+func isAlert(err error) bool {
+	var ae tls.AlertError
+	return errors.As(err, &ae) || strings.Contains(err.Error(), "remote error: tls:")
+}
+
+func zeroRTTSummary(z ZeroRTT) string {
+	if z.State.Seen() {
+		return fmt.Sprintf("%d tickets, max_early_data %d", z.Tickets, z.MaxEarlyData)
+	}
+	return "tickets: " + z.State.Reason
+}
+
+// errTicketsSilent: the server neither sent a ticket nor closed; retried.
+const errTicketsSilent = "no NewSessionTicket and no close before the deadline"
 
 // readTickets finds the server's NewSessionTickets and their early_data
 // extension. crypto/tls consumes tickets without exposing max_early_data
@@ -202,7 +251,7 @@ func (s *scanner) readTickets(ctx context.Context, conn *tls.Conn, cc *captureCo
 	z := ZeroRTT{Method: "NewSessionTicket early_data extension (RFC 8446 4.6.1)"}
 	hsSecret, appSecret := kl.get("SERVER_HANDSHAKE_TRAFFIC_SECRET"), kl.get("SERVER_TRAFFIC_SECRET_0")
 	if hsSecret == nil || appSecret == nil {
-		z.NotTested = "traffic secrets were not logged"
+		z.State = notTested("traffic secrets were not logged")
 		return z
 	}
 	_ = conn.CloseWrite()
@@ -213,7 +262,7 @@ func (s *scanner) readTickets(ctx context.Context, conn *tls.Conn, cc *captureCo
 	_ = cc.SetReadDeadline(dl)
 	dec, err := newTicketReader(suite, hsSecret, appSecret)
 	if err != nil {
-		z.NotTested = err.Error()
+		z.State = notTested(err.Error())
 		return z
 	}
 	buf := make([]byte, 4096)
@@ -223,18 +272,24 @@ func (s *scanner) readTickets(ctx context.Context, conn *tls.Conn, cc *captureCo
 		cc.mu.Unlock()
 		tickets, maxEarly, perr := dec.scan(stream)
 		if perr != nil {
-			z.NotTested = perr.Error()
+			z.State = unresolved(perr.Error())
 			return z
 		}
 		if tickets > 0 {
-			z.Tested, z.Tickets, z.MaxEarlyData, z.Accepted = true, tickets, maxEarly, maxEarly > 0
+			z.State, z.Tickets, z.MaxEarlyData, z.Offered = observed(), tickets, maxEarly, maxEarly > 0
 			return z
 		}
 		if _, err := cc.Read(buf); err != nil {
-			// Closed or timed out without a ticket: the server
-			// issues no tickets, so it cannot resume, let alone
-			// with early data.
-			z.Tested = true
+			if KindOf(err) == KindTimeout {
+				// Neither a ticket nor a close: silence, not "no
+				// tickets" (a server that issues none closes after our
+				// close_notify).
+				z.State = unresolved(errTicketsSilent)
+				return z
+			}
+			// Closed without a ticket: the server issues no tickets,
+			// so it cannot resume, let alone with early data.
+			z.State = observed()
 			return z
 		}
 	}
@@ -405,8 +460,9 @@ func parseTicketEarlyData(body []byte) (uint32, bool) {
 }
 
 // assemble turns the collected raw material into the Result's chain,
-// OCSP, DH and client-auth fields.
-func (s *scanner) assemble(res *Result, full fullResult) {
+// OCSP, DH, client-auth and 0-RTT fields; tls13 is the TLS 1.3 version
+// probe's status ("yes", "no", "error").
+func (s *scanner) assemble(res *Result, full fullResult, tls13 string) {
 	now := s.o.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -420,7 +476,7 @@ func (s *scanner) assemble(res *Result, full fullResult) {
 		if len(full.staple) > 0 {
 			res.OCSPStapling = ocspResult(full.staple, ch, parsed, now)
 		} else {
-			res.OCSPStapling = OCSPStapling{Tested: true, CertHasOCSPURL: len(ch.Certs[0].OCSPServers) > 0}
+			res.OCSPStapling = OCSPStapling{State: observed(), CertHasOCSPURL: len(ch.Certs[0].OCSPServers) > 0}
 		}
 	}
 	raws := make([]rawChain, 0, len(s.chains))
@@ -441,35 +497,52 @@ func (s *scanner) assemble(res *Result, full fullResult) {
 			if len(s.staple12) > 0 {
 				res.OCSPStapling = ocspResult(s.staple12, ch, parsed, now)
 			} else {
-				res.OCSPStapling = OCSPStapling{Tested: true, CertHasOCSPURL: len(ch.Certs[0].OCSPServers) > 0}
+				res.OCSPStapling = OCSPStapling{State: observed(), CertHasOCSPURL: len(ch.Certs[0].OCSPServers) > 0}
 			}
 		}
 	}
+	res.ChainsState = observed()
 	if primaryLeaf < 0 {
-		res.ChainError = "no certificate chain was received"
+		why := "no certificate chain was received"
 		if full.err != nil {
-			res.ChainError += ": full handshake: " + full.err.Error()
+			why += ": full handshake: " + full.err.Error()
 		}
-		res.OCSPStapling.NotTested = res.ChainError
+		res.ChainsState = unresolved(why, full.probes...)
+		res.OCSPStapling.State = res.ChainsState
 	}
 	for _, g := range s.dh {
 		res.DHGroups = append(res.DHGroups, g)
 	}
 	slices.SortFunc(res.DHGroups, func(a, b DHGroup) int { return a.Probe - b.Probe })
-	if s.certReq || full.certRequested {
+	switch {
+	case full.certRequired:
+		res.ClientAuth = "required"
+	case s.certReq || full.certRequested:
 		res.ClientAuth = "requested"
 	}
 	res.ZeroRTT = full.zeroRTT
-	if !full.ok && res.ZeroRTT.NotTested == "" {
-		res.ZeroRTT.NotTested = "full handshake failed"
+	switch {
+	case tls13 == "no":
+		res.ZeroRTT.State = absent("TLS 1.3 is not supported")
+	case tls13 == "error" && !res.ZeroRTT.State.Seen():
+		res.ZeroRTT.State = unresolved("TLS 1.3 support is unresolved")
+	case full.certRequired && res.ZeroRTT.State.Status != NotTested:
+		res.ZeroRTT.State = notTested(errNeedClientCert, full.probes...)
+	case !full.ok:
+		why := "the full handshake failed"
 		if full.err != nil {
-			res.ZeroRTT.NotTested += ": " + full.err.Error()
+			why += ": " + full.err.Error()
+		}
+		if silent(full.err) {
+			res.ZeroRTT.State = unresolved(why, full.probes...)
+		} else {
+			res.ZeroRTT.State = notTested(why, full.probes...)
 		}
 	}
 }
 
 func ocspResult(staple []byte, ch Chain, parsed []*x509Cert, now time.Time) OCSPStapling {
-	o := OCSPStapling{Tested: true, Stapled: true, CertHasOCSPURL: len(ch.Certs[0].OCSPServers) > 0}
+	o := OCSPStapling{State: observed(), Stapled: true, CertHasOCSPURL: len(ch.Certs[0].OCSPServers) > 0}
 	var leaf, issuer *x509Cert
 	if len(parsed) > 0 {
 		leaf = parsed[0]
@@ -477,7 +550,7 @@ func ocspResult(staple []byte, ch Chain, parsed []*x509Cert, now time.Time) OCSP
 	if len(parsed) > 1 {
 		issuer = parsed[1]
 	}
-	o.Status, o.Problem = checkStaple(staple, leaf, issuer, now)
+	o.CertStatus, o.Problem = checkStaple(staple, leaf, issuer, now)
 	o.Valid = o.Problem == ""
 	return o
 }

@@ -168,27 +168,27 @@ func TestScanLegacyScriptedServers(t *testing.T) {
 					t.Errorf("%s supported", VersionName(v))
 				}
 			}
-			if sr := r.SecureRenegotiation; !sr.Tested || sr.Supported || sr.Version != VersionSSL30 {
+			if sr := r.SecureRenegotiation; !sr.State.Seen() || sr.Supported || sr.Version != VersionSSL30 {
 				t.Errorf("secure renegotiation %+v, want tested on SSL 3.0 and absent", sr)
 			}
 			if len(r.Chains) != 1 || r.Chains[0].Source != "tls12-certificate" || r.Chains[0].Certs[0].SHA256 != hexFP(der) {
-				t.Errorf("chain from the raw Certificate message: %+v (%s)", r.Chains, r.ChainError)
+				t.Errorf("chain from the raw Certificate message: %+v (%s)", r.Chains, r.ChainsState.Reason)
 			}
 		}},
 		{"TLS 1.0 with DEFLATE and without RFC 5746", scriptedServer{min: VersionTLS10, max: VersionTLS10, allowed: []uint16{0x002F}, compress: true, certDER: der}, func(t *testing.T, r *Result) {
 			if !r.Version(VersionTLS10).Supported || r.Version(VersionTLS11).Supported || r.Version(VersionTLS12).Supported {
 				t.Errorf("versions %v", supported(r))
 			}
-			if c := r.Compression; !c.Tested || !c.Supported || c.Method != 1 {
+			if c := r.Compression; !c.State.Seen() || !c.Supported || c.Method != 1 {
 				t.Errorf("compression %+v, want DEFLATE (RFC 3749) detected", c)
 			}
-			if sr := r.SecureRenegotiation; !sr.Tested || sr.Supported {
+			if sr := r.SecureRenegotiation; !sr.State.Seen() || sr.Supported {
 				t.Errorf("secure renegotiation %+v, want absent (RFC 5746)", sr)
 			}
-			if e := r.ExtendedMasterSecret; !e.Tested || e.Supported {
+			if e := r.ExtendedMasterSecret; !e.State.Seen() || e.Supported {
 				t.Errorf("EMS %+v", e)
 			}
-			if r.ClientRenegotiation.Tested || r.ClientRenegotiation.NotTested == "" {
+			if r.ClientRenegotiation.State.Seen() || r.ClientRenegotiation.State.Reason == "" {
 				t.Errorf("client renegotiation %+v: needs TLS 1.2", r.ClientRenegotiation)
 			}
 		}},
@@ -216,7 +216,7 @@ func TestScanLegacyScriptedServers(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			addr := serveRaw(t, tc.srv.handle)
-			r, err := Scan(t.Context(), Target{Address: addr, ServerName: "scan.test", RootCAs: p.pool}, Options{Timeout: 2 * time.Second})
+			r, err := Scan(t.Context(), Target{Address: addr, ServerName: "scan.test", RootCAs: p.pool}, Options{Timeout: time.Second, Attempts: 2, Backoff: time.Millisecond})
 			if err != nil {
 				t.Fatalf("Scan: %v", err)
 			}

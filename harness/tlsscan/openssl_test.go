@@ -141,13 +141,13 @@ func TestScanOpenSSLServer(t *testing.T) {
 			if !r.ExtendedMasterSecret.Supported || !r.SecureRenegotiation.Supported || r.Compression.Supported {
 				t.Errorf("EMS %+v reneg %+v compression %+v", r.ExtendedMasterSecret, r.SecureRenegotiation, r.Compression)
 			}
-			if r.ZeroRTT.Accepted || !r.ZeroRTT.Tested || r.ZeroRTT.Tickets == 0 {
+			if r.ZeroRTT.Offered || !r.ZeroRTT.State.Seen() || r.ZeroRTT.Tickets == 0 {
 				t.Errorf("0-RTT %+v: OpenSSL issues tickets without early_data by default", r.ZeroRTT)
 			}
 			if !groupNames(r.Groups.TLS13)["ffdhe2048"] || !groupNames(r.Groups.TLS13)["x25519"] || !groupNames(r.Groups.TLS12)["secp256r1"] {
 				t.Errorf("groups %+v", r.Groups)
 			}
-			if c := r.ClientRenegotiation; !c.Tested || c.State != "refused" || c.Refusal != "warning no_renegotiation (100)" {
+			if c := r.ClientRenegotiation; !c.State.Seen() || c.Outcome != "refused" || c.Refusal != "warning no_renegotiation (100)" {
 				t.Errorf("client renegotiation %+v: OpenSSL 3 refuses it by default", r.ClientRenegotiation)
 			}
 		}},
@@ -185,12 +185,12 @@ func TestScanOpenSSLServer(t *testing.T) {
 			}
 		}},
 		{"0-RTT accepted", rsa, nil, []string{"-early_data", "-max_early_data", "16384"}, func(t *testing.T, r *Result) {
-			if !r.ZeroRTT.Accepted || r.ZeroRTT.MaxEarlyData != 16384 {
+			if !r.ZeroRTT.Offered || r.ZeroRTT.MaxEarlyData != 16384 {
 				t.Errorf("0-RTT %+v, want accepted with max 16384 (RFC 8446 4.6.1)", r.ZeroRTT)
 			}
 		}},
 		{"no Extended Master Secret", rsa, []string{"OPENSSL_CONF=" + noEMS}, []string{"-tls1_2"}, func(t *testing.T, r *Result) {
-			if !r.ExtendedMasterSecret.Tested || r.ExtendedMasterSecret.Supported {
+			if !r.ExtendedMasterSecret.State.Seen() || r.ExtendedMasterSecret.Supported {
 				t.Errorf("EMS %+v, want tested and absent (RFC 7627)", r.ExtendedMasterSecret)
 			}
 		}},
@@ -199,13 +199,13 @@ func TestScanOpenSSLServer(t *testing.T) {
 			if len(got) != 1 || got[0].Code != 0x1305 {
 				t.Errorf("TLS 1.3 suites %+v, want only 0x1305", got)
 			}
-			if r.ExtendedMasterSecret.Tested || r.ExtendedMasterSecret.NotTested == "" {
+			if r.ExtendedMasterSecret.State.Seen() || r.ExtendedMasterSecret.State.Reason == "" {
 				t.Error("EMS on a TLS 1.3-only server must say why it is not tested")
 			}
 			// crypto/tls has no CCM: the TLS 1.3 certificate is out of
 			// reach, and the result must say so.
-			if len(r.Chains) != 0 || !strings.Contains(r.ChainError, "full handshake") {
-				t.Errorf("chains %d, chain error %q", len(r.Chains), r.ChainError)
+			if len(r.Chains) != 0 || !strings.Contains(r.ChainsState.Reason, "full handshake") {
+				t.Errorf("chains %d, chain error %q", len(r.Chains), r.ChainsState.Reason)
 			}
 		}},
 		{"ECDHE on secp224r1 with ECDSA certificate", ecdsa, nil, []string{"-tls1_2", "-groups", "secp224r1:P-256"}, func(t *testing.T, r *Result) {
@@ -221,8 +221,21 @@ func TestScanOpenSSLServer(t *testing.T) {
 		}},
 		{"client renegotiation allowed", rsa, nil, []string{"-tls1_2", "-client_renegotiation"}, func(t *testing.T, r *Result) {
 			c := r.ClientRenegotiation
-			if !c.Tested || c.State != "unlimited" || c.Succeeded != c.Attempts {
+			if !c.State.Seen() || c.Outcome != "unlimited" || c.Succeeded != c.Attempts {
 				t.Errorf("client renegotiation %+v, want unlimited", c)
+			}
+		}},
+		// The renegotiation client's DHE and static RSA key exchanges,
+		// against OpenSSL: every renegotiation completes a full handshake
+		// with verified Finished messages.
+		{"client renegotiation over DHE", rsa, nil, []string{"-tls1_2", "-client_renegotiation", "-cipher", "DHE-RSA-AES256-GCM-SHA384", "-dhparam", ffdhe2048}, func(t *testing.T, r *Result) {
+			if c := r.ClientRenegotiation; !c.State.Seen() || c.Outcome != "unlimited" {
+				t.Errorf("client renegotiation over DHE %+v, want unlimited", c)
+			}
+		}},
+		{"client renegotiation over static RSA", rsa, nil, []string{"-tls1_2", "-client_renegotiation", "-cipher", "AES128-GCM-SHA256"}, func(t *testing.T, r *Result) {
+			if c := r.ClientRenegotiation; !c.State.Seen() || c.Outcome != "unlimited" {
+				t.Errorf("client renegotiation over static RSA %+v, want unlimited", c)
 			}
 		}},
 	}
@@ -238,7 +251,7 @@ func TestScanOpenSSLServer(t *testing.T) {
 			if len(r.Errors) > 0 {
 				t.Errorf("probe errors: %v", r.Errors)
 			}
-			if len(r.Chains) == 0 && r.ChainError == "" || len(r.Chains) > 0 && (!r.Chains[0].Trusted || !r.Chains[0].NameMatch) {
+			if len(r.Chains) == 0 && r.ChainsState.Reason == "" || len(r.Chains) > 0 && (!r.Chains[0].Trusted || !r.Chains[0].NameMatch) {
 				t.Errorf("chain %+v", r.Chains)
 			}
 			tc.check(t, r)
@@ -250,7 +263,7 @@ func TestScanOpenSSLServer(t *testing.T) {
 func kexAccepted(r *Result, hash string) bool {
 	for _, k := range r.KexSignatures {
 		if k.Hash == hash {
-			return k.Accepted
+			return k.Signed
 		}
 	}
 	return false

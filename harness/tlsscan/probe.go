@@ -27,6 +27,10 @@ type Target struct {
 	ServerName string
 	// RootCAs verifies the chain; nil means the system pool.
 	RootCAs *x509.CertPool
+	// Anchors are the certificates behind RootCAs when the caller has
+	// them (a profile's ca_file); a chain signed with a hash crypto/x509
+	// refuses can then still be checked for trust.
+	Anchors []*x509.Certificate
 	// ClientCert is presented in full handshakes (mutual TLS); optional.
 	ClientCert *tls.Certificate
 }
@@ -52,6 +56,14 @@ type Options struct {
 	// OmitHex leaves the hex of ClientHello/ServerHello out of the
 	// evidence (summaries stay).
 	OmitHex bool
+	// Attempts bounds how often one probe is sent when it gets no answer
+	// (reset, EOF, silent close, timeout) before it counts as unresolved
+	// (default 3). Silence is never read as "not supported".
+	Attempts int
+	// Backoff is the wait before the first retry, doubled for each
+	// further one (default 250ms). Every attempt still goes through Dial,
+	// so the guard's rate limit and budget hold.
+	Backoff time.Duration
 }
 
 func (o *Options) fill() {
@@ -74,7 +86,38 @@ func (o *Options) fill() {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.Attempts <= 0 {
+		o.Attempts = 3
+	}
+	if o.Backoff <= 0 {
+		o.Backoff = 250 * time.Millisecond
+	}
 }
+
+// retry runs one attempt of a probe until it gets an answer or the
+// attempts are spent: a reset, EOF, silent close or timeout is silence,
+// which a middlebox or an overloaded server produces as easily as a
+// refusing one, so it is tried again after a growing pause (DESIGN.md
+// "Verdicts"). It returns the attempts made.
+func (s *scanner) retry(ctx context.Context, attempt func(n int) (silent bool)) int {
+	wait := s.o.Backoff
+	for n := 1; ; n++ {
+		if !attempt(n) || n >= s.o.Attempts || ctx.Err() != nil {
+			return n
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return n
+		case <-t.C:
+		}
+		wait *= 2
+	}
+}
+
+// silent reports an attempt that ended without an answer worth reading.
+func silent(err error) bool { return err != nil && KindOf(err).Transient() }
 
 // scanner holds the shared state of one scan.
 type scanner struct {
@@ -101,16 +144,29 @@ type rawChain struct {
 
 // outcome is what one hand-made ClientHello got back.
 type outcome struct {
-	probe  int
+	probe int
+	// probes are every attempt's evidence index, the last one is probe.
+	probes []int
 	sh     *serverHello
 	alert  *Alert
-	closed bool  // the server closed without a byte of answer
-	err    error // *Error: could not get an answer
-	// TLS 1.0-1.2 flight after the ServerHello.
-	certs   [][]byte
-	ske     *serverKeyExchange
-	ocsp    []byte
-	certReq bool
+	err    error // *Error: no answer (after every attempt) or an unreadable one
+	// TLS 1.0-1.2 flight after the ServerHello; flightAlert is an alert
+	// that ended it early (the server accepted the hello, then refused,
+	// e.g. no shared signature scheme).
+	flightAlert *Alert
+	certs       [][]byte
+	ske         *serverKeyExchange
+	ocsp        []byte
+	certReq     bool
+}
+
+// unanswered describes a failed outcome for a State reason.
+func (o outcome) unanswered() string {
+	n := len(o.probes)
+	if n <= 1 {
+		return fmt.Sprintf("probe %d: %v", o.probe, o.err)
+	}
+	return fmt.Sprintf("probe %d, %d attempts: %v", o.probe, n, o.err)
 }
 
 // accepted reports a ServerHello (or HRR) for the wanted version.
@@ -171,12 +227,30 @@ func (s *scanner) hexOf(b []byte) string {
 	return hex.EncodeToString(b)
 }
 
-// hello sends one ClientHello and reads the answer. With flight set it
-// reads a TLS 1.0-1.2 answer up to ServerHelloDone (certificate, key
-// exchange, OCSP status) without ever finishing the handshake.
+// hello sends one ClientHello and reads the answer, again when the answer
+// was silence (see retry). With flight set it reads a TLS 1.0-1.2 answer up
+// to ServerHelloDone (certificate, key exchange, OCSP status) without ever
+// finishing the handshake.
 func (s *scanner) hello(ctx context.Context, purpose string, h helloSpec, flight bool) outcome {
+	var out outcome
+	var probes []int
+	s.retry(ctx, func(n int) bool {
+		out = s.helloOnce(ctx, purpose, h, flight, n)
+		probes = append(probes, out.probe)
+		return silent(out.err)
+	})
+	out.probes = probes
+	return out
+}
+
+// helloOnce is one attempt of hello. A close without a byte of answer is
+// silence like a reset: an EOF error, never a refusal.
+func (s *scanner) helloOnce(ctx context.Context, purpose string, h helloSpec, flight bool, attempt int) outcome {
 	start := time.Now()
 	p := Probe{Purpose: purpose, Offered: h.summary()}
+	if attempt > 1 {
+		p.Attempt = attempt
+	}
 	out := s.doHello(ctx, h, flight, &p)
 	p.DurationUS = time.Since(start).Microseconds()
 	switch {
@@ -184,8 +258,6 @@ func (s *scanner) hello(ctx context.Context, purpose string, h helloSpec, flight
 		p.Outcome, p.ErrorKind, p.Answer = "error", KindOf(out.err), out.err.Error()
 	case out.alert != nil:
 		p.Outcome, p.Answer = "alert", out.alert.String()
-	case out.closed:
-		p.Outcome, p.Answer = "closed", "server closed the connection without answering"
 	case out.sh.HRR:
 		p.Outcome, p.Answer = "hello-retry", out.sh.summary()
 	default:
@@ -242,7 +314,10 @@ func (s *scanner) doHello(ctx context.Context, h helloSpec, flight bool, p *Prob
 		msg, err := rr.readHandshake()
 		if err != nil {
 			var ae *alertError
-			if !errors.As(err, &ae) && !errors.Is(err, errEncrypted) {
+			switch {
+			case errors.As(err, &ae):
+				out.flightAlert = &ae.Alert
+			case !errors.Is(err, errEncrypted):
 				s.noteError("%s: after ServerHello: %v", p.Purpose, err)
 			}
 			return out
@@ -272,15 +347,18 @@ func (s *scanner) doHello(ctx context.Context, h helloSpec, flight bool, p *Prob
 	return out
 }
 
-// answerError turns a failed first read into an outcome: an alert or a
-// silent close is the server's answer; anything else could not be tested.
+// answerError turns a failed first read into an outcome: an alert is the
+// server's answer; anything else, a silent close included, is not.
 func answerError(out outcome, rr *recordReader, err error, ctx context.Context) outcome {
 	var ae *alertError
 	switch {
 	case errors.As(err, &ae):
 		out.alert = &ae.Alert
 	case rr.read == 0 && (KindOf(err) == KindEOF || KindOf(err) == KindReset):
-		out.closed = true
+		out.err = &Error{Kind: KindOf(err), Op: "read ServerHello", Err: errors.New("closed without a byte of answer")}
+		if KindOf(err) == KindReset {
+			out.err.(*Error).Err = errors.New("connection reset without a byte of answer")
+		}
 	default:
 		if ctx.Err() != nil && KindOf(err) != KindTimeout {
 			err = &Error{Kind: KindTimeout, Op: "read ServerHello", Err: ctx.Err()}

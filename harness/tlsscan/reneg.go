@@ -3,9 +3,10 @@ package tlsscan
 // Client-initiated renegotiation needs a finished TLS 1.2 handshake and a
 // second ClientHello sent encrypted on the same connection. crypto/tls only
 // renegotiates when the server asks (HelloRequest) and never initiates, so
-// this file carries a minimal TLS 1.2 client: ECDHE (x25519, P-256, P-384)
-// with AES-GCM or ChaCha20-Poly1305, RFC 5246 PRF and Finished, RFC 5746
-// renegotiation_info, and a client certificate when the target has one. It
+// this file carries a minimal TLS 1.2 client: ECDHE (x25519, P-256, P-384),
+// DHE or static RSA key exchange with AES-GCM or ChaCha20-Poly1305, RFC
+// 5246 PRF and Finished, RFC 5746 renegotiation_info, and a client
+// certificate when the target has one. It
 // does not verify the server's signature or certificate: it only needs to
 // reach the point where the server accepts or refuses a renegotiation.
 
@@ -21,10 +22,12 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/sha512"
+	"crypto/x509"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash"
+	"math/big"
 	"net"
 	"slices"
 	"time"
@@ -33,22 +36,52 @@ import (
 	"golang.org/x/crypto/cryptobyte"
 )
 
-// renegSuites are the suites the minimal client implements.
-var renegSuites = []uint16{0xC02F, 0xC02B, 0xC030, 0xC02C, 0xCCA8, 0xCCA9}
+// renegSuites are the suites the minimal client implements: ECDHE, DHE and
+// static RSA key exchange with AES-GCM or ChaCha20-Poly1305, so a server
+// with any AEAD suite can be asked the renegotiation question.
+var renegSuites = []uint16{0xC02F, 0xC02B, 0xC030, 0xC02C, 0xCCA8, 0xCCA9, 0x009E, 0x009F, 0xCCAA, 0x00A2, 0x00A3, 0x009C, 0x009D}
+
+// sha384Suites use the SHA-384 PRF (RFC 5289 3.2, RFC 5288 3).
+var sha384Suites = []uint16{0xC030, 0xC02C, 0x009F, 0x00A3, 0x009D}
 
 // clientRenegotiation runs one full TLS 1.2 handshake and then initiates up
 // to Options.RenegotiationAttempts renegotiations on the same connection.
+// The whole probe is tried again when the first handshake gets no answer.
 func (s *scanner) clientRenegotiation(ctx context.Context) ClientRenegotiation {
-	r := ClientRenegotiation{Attempts: s.o.RenegotiationAttempts}
+	var r ClientRenegotiation
+	var probes []int
+	s.retry(ctx, func(n int) bool {
+		var err error
+		var id int
+		r, id, err = s.clientRenegotiationOnce(ctx, n)
+		probes = append(probes, id)
+		return silent(err)
+	})
+	if !r.State.Seen() {
+		r.State.Probes = probes
+	}
+	return r
+}
+
+// clientRenegotiationOnce is one attempt; the error is the first
+// handshake's, when it failed.
+func (s *scanner) clientRenegotiationOnce(ctx context.Context, attempt int) (r ClientRenegotiation, probe int, initErr error) {
+	r = ClientRenegotiation{Attempts: s.o.RenegotiationAttempts}
 	start := time.Now()
-	p := Probe{Purpose: "TLS 1.2 client-initiated renegotiation", Offered: fmt.Sprintf("TLS 1.2 ECDHE AEAD handshake, then up to %d renegotiations", r.Attempts)}
+	p := Probe{Purpose: "TLS 1.2 client-initiated renegotiation", Offered: fmt.Sprintf("TLS 1.2 AEAD handshake, then up to %d renegotiations", r.Attempts)}
+	if attempt > 1 {
+		p.Attempt = attempt
+	}
 	defer func() {
 		p.DurationUS = time.Since(start).Microseconds()
-		s.addProbe(p)
+		probe = s.addProbe(p)
+		if !r.State.Seen() && r.State.Reason != "" {
+			r.State.Reason = fmt.Sprintf("probe %d: %s", probe, r.State.Reason)
+		}
 	}()
 	if err := s.acquire(ctx); err != nil {
-		r.NotTested = err.Error()
-		return r
+		r.State = unresolved(err.Error())
+		return r, 0, wrapErr("wait for a slot", err)
 	}
 	defer s.release()
 	// The deadline covers the whole exchange: one handshake per attempt.
@@ -56,9 +89,9 @@ func (s *scanner) clientRenegotiation(ctx context.Context) ClientRenegotiation {
 	defer cancel()
 	conn, done, err := s.dial(ctx)
 	if err != nil {
-		r.NotTested = err.Error()
+		r.State = unresolved(err.Error())
 		p.Outcome, p.ErrorKind, p.Answer = "error", KindOf(err), err.Error()
-		return r
+		return r, 0, err
 	}
 	defer done()
 	c := &tls12Client{conn: conn, rr: newRecordReader(conn), s: s}
@@ -73,11 +106,22 @@ func (s *scanner) clientRenegotiation(ctx context.Context) ClientRenegotiation {
 	}
 	deadline()
 	if err := c.handshake(nil); err != nil {
-		r.NotTested = "initial TLS 1.2 handshake failed: " + err.Error()
-		p.Outcome, p.ErrorKind, p.Answer = "error", KindOf(err), r.NotTested
-		return r
+		why := "initial TLS 1.2 handshake failed: " + err.Error()
+		p.Outcome, p.ErrorKind, p.Answer = "error", KindOf(err), why
+		var ae *alertError
+		switch {
+		case silent(err):
+			r.State = unresolved(why)
+		case c.certRequested && s.t.ClientCert == nil && errors.As(err, &ae):
+			r.State = notTested(errNeedClientCert + "; " + why)
+		case errors.As(err, &ae) && ae.Alert.Description == 40:
+			r.State = notTested("the renegotiation client needs an AEAD suite (AES-GCM or ChaCha20-Poly1305) with ECDHE on x25519, P-256, P-384 or P-521, DHE or RSA key exchange; " + why)
+		default:
+			r.State = unresolved(why)
+		}
+		return r, 0, err
 	}
-	r.Tested = true
+	r.State = observed()
 	for r.Succeeded < r.Attempts {
 		deadline()
 		c.rr.read = 0 // the byte bound applies per handshake
@@ -99,15 +143,15 @@ func (s *scanner) clientRenegotiation(ctx context.Context) ClientRenegotiation {
 	}
 	switch {
 	case r.Succeeded == 0:
-		r.State = "refused"
+		r.Outcome = "refused"
 	case r.Succeeded >= r.Attempts:
-		r.State = "unlimited"
+		r.Outcome = "unlimited"
 	default:
-		r.State = "limited"
+		r.Outcome = "limited"
 	}
 	p.Outcome = "full-handshake"
 	p.Answer = fmt.Sprintf("%d of %d renegotiations succeeded; %s", r.Succeeded, r.Attempts, r.Refusal)
-	return r
+	return r, 0, nil
 }
 
 var errRenegIgnored = errors.New("server did not answer the renegotiation ClientHello")
@@ -118,10 +162,12 @@ type tls12Client struct {
 	rr   *recordReader
 	s    *scanner
 
-	read, write  *aeadState
-	hsBuf        []byte
-	clientVerify []byte
-	serverVerify []byte
+	read, write *aeadState
+	hsBuf       []byte
+	// certRequested: the server sent a CertificateRequest.
+	certRequested bool
+	clientVerify  []byte
+	serverVerify  []byte
 }
 
 // aeadState is one direction's record protection (RFC 5288, RFC 7905).
@@ -250,7 +296,10 @@ var errCCS = errors.New("ChangeCipherSpec")
 // previous client verify_data for renegotiation_info (RFC 5746 3.5).
 func (c *tls12Client) handshake(renegotiated []byte) error {
 	h := defaultHello(VersionTLS12, serverName(c.s.t), renegSuites)
-	h.Groups = []uint16{0x001D, 0x0017, 0x0018}
+	// P-224 last, only so a server with a P-224 certificate (which it
+	// checks against supported_groups, RFC 8422 5.1) lets the client in;
+	// its ECDHE picks one of the others first.
+	h.Groups = []uint16{0x001D, 0x0017, 0x0018, 0x0019, 0x0015}
 	h.SigSchemes = defaultSigSchemes
 	h.StatusRequest, h.EMS, h.RenegInfo = false, false, false
 	random := make([]byte, 32)
@@ -280,6 +329,7 @@ func (c *tls12Client) handshake(renegotiated []byte) error {
 	transcript = append(transcript, msg...)
 	suite, _ := LookupSuite(sh.Suite)
 	var ske *serverKeyExchange
+	var serverCert []byte
 	certRequested := false
 	for {
 		msg, err := c.readHandshake(false)
@@ -287,6 +337,11 @@ func (c *tls12Client) handshake(renegotiated []byte) error {
 			return err
 		}
 		transcript = append(transcript, msg...)
+		if msg[0] == hsCertificate {
+			if certs, err := parseCertificateList(msg[4:]); err == nil && len(certs) > 0 {
+				serverCert = certs[0]
+			}
+		}
 		if msg[0] == hsServerKeyExchange {
 			if ske, err = parseServerKeyExchange(msg[4:], suite, VersionTLS12); err != nil {
 				return err
@@ -294,15 +349,13 @@ func (c *tls12Client) handshake(renegotiated []byte) error {
 		}
 		if msg[0] == hsCertificateRequest {
 			certRequested = true
+			c.certRequested = true
 		}
 		if msg[0] == hsServerHelloDone {
 			break
 		}
 	}
-	if ske == nil || ske.CurveType != 3 {
-		return protoErr("renegotiation handshake", "no named-curve ServerKeyExchange")
-	}
-	pub, pms, err := ecdhe(ske.Curve, ske)
+	pub, pms, err := clientKeyExchange(suite, ske, serverCert)
 	if err != nil {
 		return err
 	}
@@ -323,7 +376,11 @@ func (c *tls12Client) handshake(renegotiated []byte) error {
 		transcript = append(transcript, cert...)
 	}
 	cke := hsMessage(hsClientKeyExchange, func(b *cryptobyte.Builder) {
-		b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(pub) })
+		if suite.Kx == "ECDH" {
+			b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(pub) })
+		} else { // DH public value or RSA-encrypted premaster (RFC 5246 7.4.7)
+			b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(pub) })
+		}
 	})
 	out = append(out, cke...)
 	transcript = append(transcript, cke...)
@@ -336,7 +393,7 @@ func (c *tls12Client) handshake(renegotiated []byte) error {
 		transcript = append(transcript, cv...)
 	}
 	newHash := sha256.New
-	if suite.Mac == "AEAD" && (sh.Suite == 0xC030 || sh.Suite == 0xC02C) {
+	if slices.Contains(sha384Suites, sh.Suite) {
 		newHash = sha512.New384
 	}
 	master := prf12(newHash, pms, "master secret", append(slices.Clone(random), sh.Random...), 48)
@@ -421,6 +478,62 @@ func clientHello12(h helloSpec, random, renegotiated []byte) ([]byte, error) {
 	return b.Bytes()
 }
 
+// clientKeyExchange makes the client's key-exchange value and the premaster
+// secret for the suite's key exchange.
+func clientKeyExchange(suite Suite, ske *serverKeyExchange, serverCert []byte) (pub, pms []byte, err error) {
+	switch suite.Kx {
+	case "ECDH":
+		if ske == nil || ske.CurveType != 3 {
+			return nil, nil, protoErr("renegotiation handshake", "no named-curve ServerKeyExchange")
+		}
+		return ecdhe(ske.Curve, ske)
+	case "DH":
+		if ske == nil || len(ske.P) == 0 || len(ske.Ys) == 0 {
+			return nil, nil, protoErr("renegotiation handshake", "no DHE ServerKeyExchange")
+		}
+		return dhe(ske)
+	case "RSA":
+		return rsaKeyTransport(serverCert)
+	}
+	return nil, nil, protoErr("renegotiation handshake", "key exchange %s is not implemented", suite.Kx)
+}
+
+// dhe computes the client's DH value and the premaster secret, leading
+// zeros stripped (RFC 5246 8.1.2).
+func dhe(ske *serverKeyExchange) (pub, pms []byte, err error) {
+	p, g, ys := new(big.Int).SetBytes(ske.P), new(big.Int).SetBytes(ske.G), new(big.Int).SetBytes(ske.Ys)
+	one := big.NewInt(1)
+	if p.BitLen() < 512 || ys.Cmp(one) <= 0 || ys.Cmp(new(big.Int).Sub(p, one)) >= 0 {
+		return nil, nil, protoErr("renegotiation handshake", "unusable DHE parameters")
+	}
+	x, err := rand.Int(rand.Reader, new(big.Int).Sub(p, big.NewInt(2)))
+	if err != nil {
+		return nil, nil, err
+	}
+	x.Add(x, one)
+	return new(big.Int).Exp(g, x, p).Bytes(), new(big.Int).Exp(ys, x, p).Bytes(), nil
+}
+
+// rsaKeyTransport encrypts a fresh premaster secret (client_version first,
+// RFC 5246 7.4.7.1) to the server certificate's RSA key.
+func rsaKeyTransport(certDER []byte) (pub, pms []byte, err error) {
+	cert, err := x509.ParseCertificate(certDER)
+	if err != nil {
+		return nil, nil, protoErr("renegotiation handshake", "server certificate: %v", err)
+	}
+	key, ok := cert.PublicKey.(*rsa.PublicKey)
+	if !ok {
+		return nil, nil, protoErr("renegotiation handshake", "static RSA suite with a %T key", cert.PublicKey)
+	}
+	pms = make([]byte, 48)
+	if _, err := rand.Read(pms[2:]); err != nil {
+		return nil, nil, err
+	}
+	pms[0], pms[1] = 3, 3
+	pub, err = rsa.EncryptPKCS1v15(rand.Reader, key, pms)
+	return pub, pms, err
+}
+
 // ecdhe makes the client key pair on the server's curve and the premaster
 // secret (RFC 8422 5.10: the x-coordinate, or the X25519 output).
 func ecdhe(group uint16, ske *serverKeyExchange) (pub, pms []byte, err error) {
@@ -495,9 +608,9 @@ func prf12(h func() hash.Hash, secret []byte, label string, seed []byte, n int) 
 func keys12(suite uint16, h func() hash.Hash, master, clientRandom, serverRandom []byte) (client, server *aeadState, err error) {
 	keyLen, ivLen, chacha := 16, 4, false
 	switch suite {
-	case 0xC030, 0xC02C:
+	case 0xC030, 0xC02C, 0x009F, 0x00A3, 0x009D:
 		keyLen = 32
-	case 0xCCA8, 0xCCA9:
+	case 0xCCA8, 0xCCA9, 0xCCAA:
 		keyLen, ivLen, chacha = 32, 12, true
 	}
 	kb := prf12(h, master, "key expansion", append(slices.Clone(serverRandom), clientRandom...), 2*keyLen+2*ivLen)

@@ -2,10 +2,57 @@ package tlsscan
 
 import "time"
 
+// Status says what one item of a scan rests on. It is the one vocabulary
+// the grader reads to tell observed absence from missing data (DESIGN.md
+// "Verdicts"): only Observed and Absent are facts about the server.
+type Status string
+
+const (
+	// Observed: the server answered every probe of the item; the item's
+	// fields say what it does (including "nothing": no suite, no group).
+	Observed Status = "observed"
+	// Absent: the item does not exist on this server, as other answers
+	// showed (0-RTT on a server without TLS 1.3); Reason says why.
+	Absent Status = "absent"
+	// NotTested: the scanner did not run the item's probe; Reason says why
+	// (the endpoint demands a client certificate the profile does not give,
+	// an option turned it off, the scanner's client cannot speak it).
+	NotTested Status = "not_tested"
+	// Unresolved: a probe of the item got no answer it could read (reset,
+	// EOF, timeout, garbage) on every attempt; Reason and Probes name them.
+	// Missing data: never read as absence.
+	Unresolved Status = "unresolved"
+)
+
+// State is how far one item got, with the reason when it is not Observed.
+type State struct {
+	Status Status `json:"status"`
+	Reason string `json:"reason,omitempty"`
+	// Probes index Result.Probes: the attempts that left the item
+	// unresolved or not tested.
+	Probes []int `json:"probes,omitempty"`
+}
+
+// Seen reports an item the server answered for.
+func (s State) Seen() bool { return s.Status == Observed }
+
+func observed() State { return State{Status: Observed} }
+
+func absent(reason string) State { return State{Status: Absent, Reason: reason} }
+
+func notTested(reason string, probes ...int) State {
+	return State{Status: NotTested, Reason: reason, Probes: probes}
+}
+
+func unresolved(reason string, probes ...int) State {
+	return State{Status: Unresolved, Reason: reason, Probes: probes}
+}
+
 // Result is everything one scan of one endpoint found. It is plain data
 // (code points, sizes, flags) for the NCSC grader; nothing in it is a
-// verdict. A Result is returned even when the scan fails part-way: items
-// that could not be determined say so in their Error / NotTested fields.
+// verdict. A Result is returned even when the scan fails part-way: every
+// item carries a State saying whether it was observed, absent, not tested
+// or unresolved.
 type Result struct {
 	Address    string    `json:"address"`
 	ServerName string    `json:"server_name"`
@@ -13,7 +60,7 @@ type Result struct {
 	// DurationMS is the wall-clock time of the scan.
 	DurationMS int64 `json:"duration_ms"`
 	// Handshakes counts the TCP connections the scan opened (each carries
-	// one ClientHello or one full handshake).
+	// one ClientHello or one full handshake), retries included.
 	Handshakes int `json:"handshakes"`
 
 	// Versions has one entry per probed version, SSL 2.0 to TLS 1.3.
@@ -25,14 +72,15 @@ type Result struct {
 	DHGroups []DHGroup `json:"dh_groups,omitempty"`
 	// KexSignatures: per hash, whether the server signs its TLS 1.2
 	// ServerKeyExchange with it when the client offers only that hash.
-	KexSignatures []KexSignature `json:"kex_signatures,omitempty"`
-	// Chains are the distinct certificate chains the server sent.
-	Chains []Chain `json:"chains"`
-	// ChainError says why no chain was obtained (e.g. a TLS 1.3-only
-	// server whose suites crypto/tls cannot negotiate).
-	ChainError string `json:"chain_error,omitempty"`
-	// ClientAuth: "none", "requested" (CertificateRequest seen in TLS 1.2
-	// or the full handshake needed a client certificate).
+	KexSignatures      []KexSignature `json:"kex_signatures,omitempty"`
+	KexSignaturesState State          `json:"kex_signatures_state"`
+	// Chains are the distinct certificate chains the server sent;
+	// ChainsState says why there are none.
+	Chains      []Chain `json:"chains"`
+	ChainsState State   `json:"chains_state"`
+	// ClientAuth: "none"; "requested" (a CertificateRequest was seen);
+	// "required" (the server ended a handshake without a client
+	// certificate).
 	ClientAuth string `json:"client_auth"`
 
 	Compression          Compression          `json:"compression"`
@@ -42,11 +90,11 @@ type Result struct {
 	OCSPStapling         OCSPStapling         `json:"ocsp_stapling"`
 	ExtendedMasterSecret ExtendedMasterSecret `json:"extended_master_secret"`
 
-	// Probes is the evidence: every ClientHello sent and what came back.
+	// Probes is the evidence: every ClientHello sent (each attempt) and
+	// what came back.
 	Probes []Probe `json:"probes"`
-	// Errors lists probes that failed for a reason other than the
-	// server's refusal (timeouts, garbage); the items they fed are
-	// incomplete.
+	// Errors lists anomalies that did not stop an item (a flight that
+	// broke off after its ServerHello, a message that did not parse).
 	Errors []string `json:"errors,omitempty"`
 }
 
@@ -62,24 +110,28 @@ func (r *Result) Version(v uint16) *VersionResult {
 
 // VersionResult is what one protocol version offers.
 type VersionResult struct {
-	Version   uint16 `json:"version"` // wire value: 0x0002 SSL 2.0, 0x0300 SSL 3.0 ... 0x0304 TLS 1.3
-	Name      string `json:"name"`
-	Supported bool   `json:"supported"`
+	Version uint16 `json:"version"` // wire value: 0x0002 SSL 2.0, 0x0300 SSL 3.0 ... 0x0304 TLS 1.3
+	Name    string `json:"name"`
+	// State of the version probe: Observed (Supported says yes or no, from
+	// a ServerHello, an alert or another version's ServerHello) or
+	// Unresolved (no answer on any attempt: neither yes nor no).
+	State     State `json:"state"`
+	Supported bool  `json:"supported"`
 	// Suites the server accepted, in ServerPreference order when the
-	// server imposes its own order, else in registry order.
-	Suites []SuiteResult `json:"suites,omitempty"`
+	// server imposes its own order, else in registry order. SuitesState is
+	// Observed when every enumeration probe was answered.
+	Suites      []SuiteResult `json:"suites,omitempty"`
+	SuitesState State         `json:"suites_state"`
 	// SSLv2Ciphers are the SSL 2.0 cipher specs (3-byte code points).
 	SSLv2Ciphers []Suite `json:"sslv2_ciphers,omitempty"`
 	// Order: "server" (the server picks by its own preference), "client"
-	// (it picks the client's first acceptable suite), "" (fewer than two
-	// suites, not determined).
-	Order string `json:"order,omitempty"`
+	// (it picks the client's first acceptable suite); OrderState is Absent
+	// with fewer than two suites.
+	Order      string `json:"order,omitempty"`
+	OrderState State  `json:"order_state"`
 	// ServerPreference is the server's full ranking of Suites (code
 	// points, most preferred first), determined when Order is "server".
 	ServerPreference []uint16 `json:"server_preference,omitempty"`
-	// Error is set when enumeration could not complete; Supported and
-	// Suites then hold what was found before.
-	Error string `json:"error,omitempty"`
 }
 
 // SuiteResult is one accepted cipher suite with what its handshake showed.
@@ -108,11 +160,11 @@ type GroupsResult struct {
 	// HelloRetryRequest.selected_group while offering no key share), in
 	// the order the server chose them.
 	TLS13      []Group `json:"tls13,omitempty"`
-	TLS13Error string  `json:"tls13_error,omitempty"`
+	TLS13State State   `json:"tls13_state"`
 	// TLS12 are curves accepted for TLS 1.0-1.2 ECDHE (from the named
 	// curve in ServerKeyExchange), in the order the server chose them.
 	TLS12      []Group `json:"tls12,omitempty"`
-	TLS12Error string  `json:"tls12_error,omitempty"`
+	TLS12State State   `json:"tls12_state"`
 }
 
 // DHGroup is a finite-field group a server used for DHE.
@@ -132,15 +184,19 @@ type DHGroup struct {
 
 // KexSignature is one signature-hash probe of the TLS 1.2 key exchange.
 type KexSignature struct {
-	Hash string `json:"hash"` // md5, sha1, sha224, sha256, sha384, sha512
+	Hash string `json:"hash"` // md5, sha1, sha224, sha256, sha384, sha512, intrinsic (EdDSA)
 	// Offered are the signature schemes the ClientHello listed.
 	Offered []uint16 `json:"offered"`
-	// Accepted: the server signed its ServerKeyExchange with one of them.
-	Accepted bool `json:"accepted"`
-	// Used is the scheme the server signed with (0: refused / unsigned).
+	// State: Observed when the server answered (a signed key exchange or
+	// a refusal), Unresolved when it did not.
+	State State `json:"state"`
+	// Signed: the server signed its ServerKeyExchange with one of the
+	// offered schemes.
+	Signed bool `json:"signed"`
+	// Used is the scheme the server signed with (0: refused / unsigned);
+	// a server that ignores the offer shows a Used outside Offered.
 	Used  uint16 `json:"used,omitempty"`
 	Alert string `json:"alert,omitempty"`
-	Error string `json:"error,omitempty"`
 	Probe int    `json:"probe"`
 }
 
@@ -152,16 +208,24 @@ type Chain struct {
 	Version uint16     `json:"version"`
 	Certs   []CertInfo `json:"certs"` // leaf first, as sent
 	// Trusted: the chain verifies to Target.RootCAs (system pool if nil)
-	// at scan time; VerifyError says why not.
-	Trusted     bool   `json:"trusted"`
-	VerifyError string `json:"verify_error,omitempty"`
+	// at scan time. A signature hash crypto/x509 refuses (SHA-1, SHA-224)
+	// is checked by hand and reported in WeakSignatures instead, so a weak
+	// hash is one finding, not also "untrusted".
+	Trusted bool `json:"trusted"`
+	// TrustProblem says why not, in words a deployer can act on: unknown
+	// issuer, self-signed, incomplete chain, expired, not yet valid, not
+	// valid for server authentication. VerifyError is crypto/x509's text.
+	TrustProblem string `json:"trust_problem,omitempty"`
+	VerifyError  string `json:"verify_error,omitempty"`
+	// Anchor is the trust anchor the chain verified to (sent or not).
+	Anchor *CertInfo `json:"anchor,omitempty"`
+	// WeakSignatures names the certificates whose signature hash
+	// crypto/x509 refuses and that were verified by hand.
+	WeakSignatures []string `json:"weak_signatures,omitempty"`
 	// NameMatch: the leaf is valid for Target.ServerName (or the host of
 	// Address when ServerName is empty).
 	NameMatch bool   `json:"name_match"`
 	NameError string `json:"name_error,omitempty"`
-	// VerifiedRoot is the trust anchor the chain verified to, when it did
-	// and the server did not send it.
-	VerifiedRoot *CertInfo `json:"verified_root,omitempty"`
 }
 
 // CertInfo describes one certificate.
@@ -193,73 +257,67 @@ type CertInfo struct {
 // Compression: whether TLS-level compression (DEFLATE, RFC 3749) is
 // negotiated when the client offers it.
 type Compression struct {
-	Tested    bool   `json:"tested"`
+	State     State  `json:"state"`
 	Supported bool   `json:"supported"`
 	Method    uint8  `json:"method"` // chosen compression method (0 = null)
 	Version   uint16 `json:"version,omitempty"`
-	NotTested string `json:"not_tested,omitempty"`
 	Probe     int    `json:"probe"`
 }
 
 // SecureRenegotiation: RFC 5746 renegotiation_info in the ServerHello of
 // the highest TLS 1.0-1.2 version.
 type SecureRenegotiation struct {
-	Tested    bool   `json:"tested"`
+	State     State  `json:"state"`
 	Supported bool   `json:"supported"`
 	Version   uint16 `json:"version,omitempty"`
-	NotTested string `json:"not_tested,omitempty"`
 	Probe     int    `json:"probe"`
 }
 
 // ClientRenegotiation: whether the server honours client-initiated
 // renegotiation in TLS 1.2 and how often.
 type ClientRenegotiation struct {
-	Tested bool `json:"tested"`
-	// State: "refused", "limited" (some succeed, then refused before
+	State State `json:"state"`
+	// Outcome: "refused", "limited" (some succeed, then refused before
 	// Attempts), "unlimited" (all Attempts succeed).
-	State     string `json:"state,omitempty"`
+	Outcome   string `json:"outcome,omitempty"`
 	Attempts  int    `json:"attempts"`
 	Succeeded int    `json:"succeeded"`
 	// Refusal is how the server said no (alert, close).
-	Refusal   string `json:"refusal,omitempty"`
-	NotTested string `json:"not_tested,omitempty"`
+	Refusal string `json:"refusal,omitempty"`
 }
 
-// ZeroRTT: whether the server is willing to take TLS 1.3 early data.
+// ZeroRTT: whether the server offers to take TLS 1.3 early data.
 type ZeroRTT struct {
-	Tested bool `json:"tested"`
-	// Accepted: a session ticket carried the early_data extension with a
+	State State `json:"state"`
+	// Offered: a session ticket carried the early_data extension with a
 	// non-zero max_early_data_size (RFC 8446 4.6.1), i.e. the server
-	// offers 0-RTT on resumption.
-	Accepted     bool   `json:"accepted"`
+	// offers 0-RTT on resumption. No early data is sent.
+	Offered      bool   `json:"offered"`
 	MaxEarlyData uint32 `json:"max_early_data,omitempty"`
 	Tickets      int    `json:"tickets"`
 	Method       string `json:"method,omitempty"`
-	NotTested    string `json:"not_tested,omitempty"`
 }
 
 // OCSPStapling: whether the server staples an OCSP response and whether it
 // is valid for the leaf certificate.
 type OCSPStapling struct {
-	Tested bool `json:"tested"`
+	State State `json:"state"`
 	// CertHasOCSPURL: the leaf's AIA names an OCSP responder.
 	CertHasOCSPURL bool `json:"cert_has_ocsp_url"`
 	Stapled        bool `json:"stapled"`
 	// Valid: the staple parses, is signed by the issuer (or its
 	// delegate), names the leaf, status good, and is current.
-	Valid     bool   `json:"valid"`
-	Status    string `json:"status,omitempty"` // good, revoked, unknown
-	Problem   string `json:"problem,omitempty"`
-	NotTested string `json:"not_tested,omitempty"`
+	Valid      bool   `json:"valid"`
+	CertStatus string `json:"cert_status,omitempty"` // good, revoked, unknown
+	Problem    string `json:"problem,omitempty"`
 }
 
 // ExtendedMasterSecret: RFC 7627 extension echoed by the server in the
 // highest TLS 1.0-1.2 version.
 type ExtendedMasterSecret struct {
-	Tested    bool   `json:"tested"`
+	State     State  `json:"state"`
 	Supported bool   `json:"supported"`
 	Version   uint16 `json:"version,omitempty"`
-	NotTested string `json:"not_tested,omitempty"`
 	Probe     int    `json:"probe"`
 }
 
@@ -277,9 +335,12 @@ type Probe struct {
 	// ServerHello is the hex of the ServerHello message received.
 	ServerHello string `json:"server_hello,omitempty"`
 	// Answer summarises the answer: version, suite, group, alert.
-	Answer     string `json:"answer,omitempty"`
-	ErrorKind  Kind   `json:"error_kind,omitempty"`
-	DurationUS int64  `json:"duration_us"`
+	Answer    string `json:"answer,omitempty"`
+	ErrorKind Kind   `json:"error_kind,omitempty"`
+	// Attempt counts from 1; a probe retried after a reset, EOF or
+	// timeout leaves one Probe per attempt.
+	Attempt    int   `json:"attempt,omitempty"`
+	DurationUS int64 `json:"duration_us"`
 }
 
 // Prefers reports whether the server picks suite a over suite b when both

@@ -16,9 +16,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -55,8 +57,10 @@ type versionState struct {
 	first    outcome
 	accepted map[uint16]SuiteResult
 	hello    *outcome // first ServerHello of this version, for extensions
-	err      string
-	mu       sync.Mutex
+	// gaps are the enumeration probes that got no answer.
+	gaps   []string
+	probes []int
+	mu     sync.Mutex
 }
 
 func (vs *versionState) add(out outcome) {
@@ -82,12 +86,12 @@ func (vs *versionState) add(out outcome) {
 	}
 }
 
-func (vs *versionState) fail(msg string) {
+// fail records an enumeration probe that left the suite list incomplete.
+func (vs *versionState) fail(msg string, probes ...int) {
 	vs.mu.Lock()
 	defer vs.mu.Unlock()
-	if vs.err == "" {
-		vs.err = msg
-	}
+	vs.gaps = append(vs.gaps, msg)
+	vs.probes = append(vs.probes, probes...)
 }
 
 // spec is the ClientHello the scan uses for version v and these suites.
@@ -114,17 +118,16 @@ func (s *scanner) run(ctx context.Context, res *Result) error {
 			vs.first = out
 			switch {
 			case out.err != nil:
-				vs.status = "error"
-				vs.fail(out.err.Error())
+				vs.status = "error" // no answer on any attempt: neither yes nor no
 			case out.accepted(v):
 				vs.status = "yes"
 				vs.add(out)
 			case out.sh != nil:
 				vs.status = "no" // the server answered with another version
 			case out.alert != nil && out.alert.Description == 70:
-				vs.status = "no" // protocol_version
+				vs.status = "no" // protocol_version (RFC 8446 6.2)
 			default:
-				vs.status = "maybe" // no shared suite among the first ones, or a silent close
+				vs.status = "maybe" // an alert: no shared suite among the first ones
 			}
 		})
 	}
@@ -142,13 +145,9 @@ func (s *scanner) run(ctx context.Context, res *Result) error {
 			continue
 		}
 		cands := suitesFor(v)
-		switch {
-		case vs.status == "maybe" && vs.first.alert != nil:
+		if vs.status == "maybe" {
 			cands = cands[min(len(cands), 128):] // the first ones were all refused
-		case vs.status == "maybe":
-			// A silent close may be intolerance of the hello, not a
-			// refusal of its suites: offer them all again in chunks.
-		default:
+		} else {
 			cands = slices.DeleteFunc(cands, func(c uint16) bool { return c == vs.first.sh.Suite })
 		}
 		for chunk := range slices.Chunk(cands, s.o.ChunkSize) {
@@ -158,10 +157,13 @@ func (s *scanner) run(ctx context.Context, res *Result) error {
 	wg.Wait()
 	for _, vs := range states {
 		if vs.status == "maybe" {
-			if len(vs.accepted) > 0 {
+			switch {
+			case len(vs.accepted) > 0:
 				vs.status = "yes"
-			} else {
-				vs.status = "no"
+			case len(vs.gaps) > 0:
+				vs.status = "error" // some suites were never answered for
+			default:
+				vs.status = "no" // every suite refused: an answer
 			}
 		}
 	}
@@ -188,38 +190,57 @@ func (s *scanner) run(ctx context.Context, res *Result) error {
 		}
 	}
 	v12 := highestLegacy(states)
-	if states[VersionTLS13].status == "yes" {
-		wg.Go(func() { res.Groups.TLS13, res.Groups.TLS13Error = s.groups13(ctx) })
+	legacyGap := legacyUnresolved(states)
+	switch states[VersionTLS13].status {
+	case "yes":
+		wg.Go(func() { res.Groups.TLS13, res.Groups.TLS13State = s.groups13(ctx) })
+	case "error":
+		res.Groups.TLS13State = unresolved("TLS 1.3 support is unresolved")
+	default:
+		res.Groups.TLS13State = absent("TLS 1.3 is not supported")
 	}
 	if v12 != 0 {
-		wg.Go(func() { res.Groups.TLS12, res.Groups.TLS12Error = s.groups12(ctx, v12, snapshot[v12]) })
+		wg.Go(func() { res.Groups.TLS12, res.Groups.TLS12State = s.groups12(ctx, v12, snapshot[v12]) })
 		wg.Go(func() { res.Compression = s.compression(ctx, v12, snapshot[v12]) })
 		hello := states[v12].hello
-		res.SecureRenegotiation = SecureRenegotiation{Tested: true, Version: v12, Probe: hello.probe}
+		res.SecureRenegotiation = SecureRenegotiation{State: observed(), Version: v12, Probe: hello.probe}
 		_, res.SecureRenegotiation.Supported = hello.sh.ext(extRenegotiation)
-		res.ExtendedMasterSecret = ExtendedMasterSecret{Tested: true, Version: v12, Probe: hello.probe}
+		res.ExtendedMasterSecret = ExtendedMasterSecret{State: observed(), Version: v12, Probe: hello.probe}
 		_, res.ExtendedMasterSecret.Supported = hello.sh.ext(extExtendedMS)
 	} else {
-		na := "no TLS 1.0-1.2 (or SSL 3.0) version is supported"
-		res.Compression.NotTested = na
-		res.SecureRenegotiation.NotTested = na
-		res.ExtendedMasterSecret.NotTested = na
-		res.Groups.TLS12Error = ""
+		st := absent("no TLS 1.0-1.2 (or SSL 3.0) version is supported")
+		if legacyGap != "" {
+			st = unresolved("TLS 1.0-1.2 support is unresolved: " + legacyGap)
+		}
+		res.Compression.State, res.SecureRenegotiation.State, res.ExtendedMasterSecret.State = st, st, st
+		res.Groups.TLS12State = st
 	}
-	if v12 == VersionTLS12 {
-		wg.Go(func() { res.KexSignatures = s.kexSignatures(ctx, snapshot[VersionTLS12]) })
+	switch {
+	case v12 == VersionTLS12:
+		wg.Go(func() { res.KexSignatures, res.KexSignaturesState = s.kexSignatures(ctx, snapshot[VersionTLS12]) })
+	case states[VersionTLS12].status == "error":
+		res.KexSignaturesState = unresolved("TLS 1.2 support is unresolved")
+	default:
+		// TLS 1.3 signs inside the encrypted handshake (RFC 8446 4.4.3);
+		// only a TLS 1.2 ServerKeyExchange shows the hash.
+		res.KexSignaturesState = absent("TLS 1.2 is not supported")
 	}
 	var full fullResult
 	wg.Go(func() { full = s.fullHandshake(ctx) })
-	if s.o.RenegotiationAttempts > 0 && v12 == VersionTLS12 {
+	switch {
+	case s.o.RenegotiationAttempts > 0 && v12 == VersionTLS12:
 		wg.Go(func() { res.ClientRenegotiation = s.clientRenegotiation(ctx) })
-	} else if v12 != VersionTLS12 {
-		res.ClientRenegotiation.NotTested = "TLS 1.2 is not supported"
-	} else {
-		res.ClientRenegotiation.NotTested = "disabled by Options.RenegotiationAttempts"
+	case states[VersionTLS12].status == "error":
+		res.ClientRenegotiation.State = unresolved("TLS 1.2 support is unresolved")
+	case v12 == 0:
+		res.ClientRenegotiation.State = absent("no TLS 1.0-1.2 version is supported")
+	case v12 != VersionTLS12:
+		res.ClientRenegotiation.State = notTested("the renegotiation client speaks TLS 1.2 only; the server's highest version below TLS 1.3 is " + VersionName(v12))
+	default:
+		res.ClientRenegotiation.State = notTested("disabled by Options.RenegotiationAttempts")
 	}
 	wg.Wait()
-	s.assemble(res, full)
+	s.assemble(res, full, states[VersionTLS13].status)
 	if err := ctx.Err(); err != nil {
 		return &Error{Kind: classify(err), Op: "scan", Err: err}
 	}
@@ -227,7 +248,7 @@ func (s *scanner) run(ctx context.Context, res *Result) error {
 }
 
 // unreachable decides after the first round whether the endpoint can be
-// scanned at all: every probe failed, or it never sent a TLS byte.
+// scanned at all: every probe got no answer, even after retries.
 func (s *scanner) unreachable(ctx context.Context, states map[uint16]*versionState, v2 VersionResult) error {
 	if err := ctx.Err(); err != nil {
 		return &Error{Kind: classify(err), Op: "scan", Err: err}
@@ -236,29 +257,28 @@ func (s *scanner) unreachable(ctx context.Context, states map[uint16]*versionSta
 		return nil
 	}
 	var firstErr error
-	answered, closed := false, false
 	for _, v := range []uint16{VersionTLS12, VersionTLS13, VersionTLS11, VersionTLS10, VersionSSL30} {
 		out := states[v].first
-		switch {
-		case out.err != nil:
-			if firstErr == nil {
-				firstErr = out.err
-			}
-		case out.closed:
-			closed = true
-		default:
-			answered = true
+		if out.err == nil {
+			return nil // answered
+		}
+		if firstErr == nil {
+			firstErr = out.err
 		}
 	}
-	switch {
-	case answered:
-		return nil
-	case firstErr != nil:
-		return firstErr
-	case closed:
-		return &Error{Kind: KindEOF, Op: "read ServerHello", Err: fmt.Errorf("server closed every connection without answering a ClientHello")}
+	return firstErr
+}
+
+// legacyUnresolved names the TLS 1.0-1.2 / SSL 3.0 versions whose support
+// stayed unresolved, "" when every one was answered.
+func legacyUnresolved(states map[uint16]*versionState) string {
+	var names []string
+	for _, v := range []uint16{VersionSSL30, VersionTLS10, VersionTLS11, VersionTLS12} {
+		if states[v].status == "error" {
+			names = append(names, VersionName(v))
+		}
 	}
-	return nil
+	return strings.Join(names, ", ")
 }
 
 // enumerate offers chunk, records the chosen suite, removes it and offers
@@ -268,7 +288,7 @@ func (s *scanner) enumerate(ctx context.Context, vs *versionState, chunk []uint1
 	for round := 0; len(remaining) > 0 && round <= len(chunk); round++ {
 		out := s.hello(ctx, fmt.Sprintf("%s suites (%d left)", VersionName(vs.v), len(remaining)), s.spec(vs.v, remaining), true)
 		if out.err != nil {
-			vs.fail(out.err.Error())
+			vs.fail(fmt.Sprintf("%d suites never answered for (%s)", len(remaining), out.unanswered()), out.probes...)
 			return
 		}
 		if !out.accepted(vs.v) {
@@ -277,7 +297,7 @@ func (s *scanner) enumerate(ctx context.Context, vs *versionState, chunk []uint1
 		i := slices.Index(remaining, out.sh.Suite)
 		if i < 0 {
 			// RFC 5246 7.4.1.3: the server must pick an offered suite.
-			vs.fail(fmt.Sprintf("server chose suite 0x%04x that was not offered (probe %d)", out.sh.Suite, out.probe))
+			vs.fail(fmt.Sprintf("server chose suite 0x%04x that was not offered (probe %d)", out.sh.Suite, out.probe), out.probe)
 			return
 		}
 		vs.add(out)
@@ -298,7 +318,24 @@ func (s *scanner) versionResults(v2 VersionResult, states map[uint16]*versionSta
 	out := []VersionResult{v2}
 	for _, v := range versions {
 		vs := states[v]
-		vr := VersionResult{Version: v, Name: VersionName(v), Supported: vs.status == "yes", Error: vs.err}
+		vr := VersionResult{Version: v, Name: VersionName(v), State: observed(), Supported: vs.status == "yes",
+			SuitesState: observed(), OrderState: absent("fewer than two suites")}
+		if vs.status == "error" {
+			why := "no answer"
+			if vs.first.err != nil {
+				why = vs.first.unanswered()
+			}
+			vr.State = unresolved(why, vs.first.probes...)
+		}
+		if len(vs.gaps) > 0 {
+			vr.SuitesState = unresolved(strings.Join(vs.gaps, "; "), vs.probes...)
+		}
+		if vs.status != "yes" {
+			vr.SuitesState = absent(VersionName(v) + " is not supported")
+			if vs.status == "error" {
+				vr.SuitesState = vr.State
+			}
+		}
 		for _, su := range suitesFor(v) { // registry order
 			if r, ok := vs.accepted[su]; ok {
 				vr.Suites = append(vr.Suites, r)
@@ -323,15 +360,16 @@ func (s *scanner) order(ctx context.Context, vr *VersionResult) {
 	}
 	a := s.hello(ctx, VersionName(vr.Version)+" order (registry order)", s.spec(vr.Version, fwd), false)
 	if !a.accepted(vr.Version) || !slices.Contains(fwd, a.sh.Suite) {
-		s.noteError("%s: order probe %d not answered with an offered suite", vr.Name, a.probe)
+		vr.OrderState = unresolved(orderGap(a, "first order probe"), a.probes...)
 		return
 	}
 	moved := append(slices.DeleteFunc(slices.Clone(fwd), func(c uint16) bool { return c == a.sh.Suite }), a.sh.Suite)
 	b := s.hello(ctx, VersionName(vr.Version)+" order (first pick offered last)", s.spec(vr.Version, moved), false)
-	if !b.accepted(vr.Version) {
-		s.noteError("%s: order probe %d not answered", vr.Name, b.probe)
+	if !b.accepted(vr.Version) || !slices.Contains(fwd, b.sh.Suite) {
+		vr.OrderState = unresolved(orderGap(b, "second order probe"), b.probes...)
 		return
 	}
+	vr.OrderState = observed()
 	if a.sh.Suite != b.sh.Suite {
 		vr.Order = "client"
 		return
@@ -346,8 +384,10 @@ func (s *scanner) order(ctx context.Context, vr *VersionResult) {
 			i = slices.Index(rem, out.sh.Suite)
 		}
 		if i < 0 {
-			s.noteError("%s: preference ranking stopped at rank %d (probe %d)", vr.Name, len(pref)+1, out.probe)
-			return
+			// The order is known; the ranking past this rank is not.
+			s.noteError("%s: preference ranking stopped at rank %d (%s)", vr.Name, len(pref)+1, orderGap(out, "ranking probe"))
+			vr.OrderState = unresolved(fmt.Sprintf("server order known, ranking stopped at rank %d: %s", len(pref)+1, orderGap(out, "ranking probe")), out.probes...)
+			break
 		}
 		pref = append(pref, rem[i])
 		rem = slices.Delete(rem, i, i+1)
@@ -360,10 +400,21 @@ func (s *scanner) order(ctx context.Context, vr *VersionResult) {
 	sort.SliceStable(vr.Suites, func(i, j int) bool { return rank[vr.Suites[i].Code] < rank[vr.Suites[j].Code] })
 }
 
+// orderGap says why an order probe gave no usable answer.
+func orderGap(o outcome, what string) string {
+	switch {
+	case o.err != nil:
+		return what + ": " + o.unanswered()
+	case o.alert != nil:
+		return fmt.Sprintf("%s (probe %d) refused suites the server accepted one by one: %s", what, o.probe, o.alert)
+	}
+	return fmt.Sprintf("%s (probe %d) answered %s", what, o.probe, o.sh.summary())
+}
+
 // groups13 lists the TLS 1.3 groups: offering no key share makes the
 // server name its preferred offered group in a HelloRetryRequest (RFC 8446
 // 4.1.4), so no key has to be generated for exotic or hybrid groups.
-func (s *scanner) groups13(ctx context.Context) ([]Group, string) {
+func (s *scanner) groups13(ctx context.Context) ([]Group, State) {
 	remaining := groupIDs(func(g Group) bool { return g.TLS13 })
 	var found []Group
 	for len(remaining) > 0 {
@@ -371,23 +422,24 @@ func (s *scanner) groups13(ctx context.Context) ([]Group, string) {
 		h.Groups, h.KeyShare = remaining, nil
 		out := s.hello(ctx, fmt.Sprintf("TLS 1.3 groups (%d left)", len(remaining)), h, false)
 		if out.err != nil {
-			return found, out.err.Error()
+			return found, unresolved(fmt.Sprintf("%d groups never answered for (%s)", len(remaining), out.unanswered()), out.probes...)
 		}
 		if !out.accepted(VersionTLS13) {
-			return found, ""
+			return found, observed() // refused the rest: none of them
 		}
 		i := slices.Index(remaining, out.sh.KeyShare)
 		if i < 0 {
-			return found, fmt.Sprintf("server selected group 0x%04x that was not offered (probe %d)", out.sh.KeyShare, out.probe)
+			// RFC 8446 4.1.4: the selected group must be one offered.
+			return found, unresolved(fmt.Sprintf("server selected group 0x%04x that was not offered (probe %d)", out.sh.KeyShare, out.probe), out.probe)
 		}
 		found = append(found, LookupGroup(remaining[i]))
 		remaining = slices.Delete(remaining, i, i+1)
 	}
-	return found, ""
+	return found, observed()
 }
 
 // groups12 lists the ECDHE curves of TLS 1.0-1.2 from ServerKeyExchange.
-func (s *scanner) groups12(ctx context.Context, v uint16, accepted []SuiteResult) ([]Group, string) {
+func (s *scanner) groups12(ctx context.Context, v uint16, accepted []SuiteResult) ([]Group, State) {
 	var suites []uint16
 	for _, r := range accepted {
 		if su, _ := LookupSuite(r.Code); su.ephemeralEC() {
@@ -395,7 +447,7 @@ func (s *scanner) groups12(ctx context.Context, v uint16, accepted []SuiteResult
 		}
 	}
 	if len(suites) == 0 {
-		return nil, ""
+		return nil, absent("no ECDHE suite is accepted on " + VersionName(v))
 	}
 	remaining := groupIDs(func(g Group) bool { return g.TLS12 && (g.Kind == "ec" || g.Kind == "ecx") })
 	var found []Group
@@ -404,27 +456,32 @@ func (s *scanner) groups12(ctx context.Context, v uint16, accepted []SuiteResult
 		h.Groups = remaining
 		out := s.hello(ctx, fmt.Sprintf("%s ECDHE curves (%d left)", VersionName(v), len(remaining)), h, true)
 		if out.err != nil {
-			return found, out.err.Error()
+			return found, unresolved(fmt.Sprintf("%d curves never answered for (%s)", len(remaining), out.unanswered()), out.probes...)
 		}
 		if !out.accepted(v) {
-			return found, ""
+			return found, observed()
 		}
 		if out.ske == nil || out.ske.CurveType != 3 {
-			return found, fmt.Sprintf("no named curve in ServerKeyExchange (probe %d)", out.probe)
+			return found, unresolved(fmt.Sprintf("no named curve in ServerKeyExchange (probe %d)", out.probe), out.probe)
 		}
 		i := slices.Index(remaining, out.ske.Curve)
 		if i < 0 {
-			return found, fmt.Sprintf("server used curve 0x%04x that was not offered (probe %d)", out.ske.Curve, out.probe)
+			// RFC 8422 5.4: the curve must be one the client offered.
+			return found, unresolved(fmt.Sprintf("server used curve 0x%04x that was not offered (probe %d)", out.ske.Curve, out.probe), out.probe)
 		}
 		found = append(found, LookupGroup(remaining[i]))
 		remaining = slices.Delete(remaining, i, i+1)
 	}
-	return found, ""
+	return found, observed()
 }
+
+// kexHashes are the signature_algorithms groups offered one at a time:
+// every scheme of defaultSigSchemes is in one of them.
+var kexHashes = []string{"md5", "sha1", "sha224", "sha256", "sha384", "sha512", "intrinsic"}
 
 // kexSignatures offers, per hash, only the signature schemes with that hash
 // and sees whether the server still signs its ServerKeyExchange.
-func (s *scanner) kexSignatures(ctx context.Context, accepted []SuiteResult) []KexSignature {
+func (s *scanner) kexSignatures(ctx context.Context, accepted []SuiteResult) ([]KexSignature, State) {
 	var suites []uint16
 	for _, r := range accepted {
 		if su, _ := LookupSuite(r.Code); su.signedKex() {
@@ -432,31 +489,47 @@ func (s *scanner) kexSignatures(ctx context.Context, accepted []SuiteResult) []K
 		}
 	}
 	if len(suites) == 0 {
-		return nil
+		return nil, absent("no TLS 1.2 suite with a signed key exchange (ECDHE or DHE) is accepted")
 	}
-	hashes := []string{"md5", "sha1", "sha224", "sha256", "sha384", "sha512"}
-	out := make([]KexSignature, len(hashes))
+	out := make([]KexSignature, len(kexHashes))
 	var wg sync.WaitGroup
-	for i, hash := range hashes {
+	for i, hash := range kexHashes {
 		wg.Go(func() {
 			h := s.spec(VersionTLS12, suites)
 			h.SigSchemes = sigSchemesWithHash(hash)
 			o := s.hello(ctx, "TLS 1.2 key exchange signed with "+hash, h, true)
-			ks := KexSignature{Hash: hash, Offered: h.SigSchemes, Probe: o.probe}
+			ks := KexSignature{Hash: hash, Offered: h.SigSchemes, Probe: o.probe, State: observed()}
 			switch {
 			case o.err != nil:
-				ks.Error = o.err.Error()
+				ks.State = unresolved(o.unanswered(), o.probes...)
 			case o.alert != nil:
 				ks.Alert = o.alert.String()
 			case o.accepted(VersionTLS12) && o.ske != nil && o.ske.Signed:
 				ks.Used = o.ske.SigScheme
-				ks.Accepted = slices.Contains(h.SigSchemes, o.ske.SigScheme)
+				ks.Signed = slices.Contains(h.SigSchemes, o.ske.SigScheme)
+			case o.accepted(VersionTLS12) && o.flightAlert != nil:
+				// ServerHello, then an alert instead of a signature: a
+				// refusal, as crypto/tls servers answer an unusable list.
+				ks.Alert = o.flightAlert.String()
+			case o.accepted(VersionTLS12):
+				ks.State = unresolved(fmt.Sprintf("no signed ServerKeyExchange in the answer (probe %d)", o.probe), o.probe)
 			}
 			out[i] = ks
 		})
 	}
 	wg.Wait()
-	return out
+	var gaps []string
+	var probes []int
+	for _, ks := range out {
+		if !ks.State.Seen() {
+			gaps = append(gaps, ks.Hash+": "+ks.State.Reason)
+			probes = append(probes, ks.State.Probes...)
+		}
+	}
+	if len(gaps) > 0 {
+		return out, unresolved(strings.Join(gaps, "; "), probes...)
+	}
+	return out, observed()
 }
 
 // compression offers DEFLATE (RFC 3749) before null.
@@ -468,14 +541,16 @@ func (s *scanner) compression(ctx context.Context, v uint16, accepted []SuiteRes
 	h := s.spec(v, suites)
 	h.Compression = []uint8{1, 0}
 	out := s.hello(ctx, VersionName(v)+" compression", h, false)
-	c := Compression{Version: v, Probe: out.probe}
+	c := Compression{Version: v, Probe: out.probe, State: observed()}
 	switch {
 	case out.err != nil:
-		c.NotTested = out.err.Error()
+		c.State = unresolved(out.unanswered(), out.probes...)
 	case out.accepted(v):
-		c.Tested, c.Method, c.Supported = true, out.sh.Compression, out.sh.Compression != 0
+		c.Method, c.Supported = out.sh.Compression, out.sh.Compression != 0
 	default:
-		c.Tested = true // refused a hello that offered DEFLATE: no compression
+		// Refused a hello that offered DEFLATE before null: RFC 5246
+		// 7.4.1.2 has every client offer null, so this server will not
+		// compress.
 	}
 	return c
 }
@@ -483,33 +558,58 @@ func (s *scanner) compression(ctx context.Context, v uint16, accepted []SuiteRes
 // sslv2 sends one SSL 2.0 CLIENT-HELLO; the SERVER-HELLO lists every cipher
 // spec the server shares, so one connection enumerates them all.
 func (s *scanner) sslv2(ctx context.Context) VersionResult {
-	vr := VersionResult{Version: VersionSSL20, Name: VersionName(VersionSSL20)}
+	vr := VersionResult{Version: VersionSSL20, Name: VersionName(VersionSSL20), State: observed(),
+		SuitesState: observed(), OrderState: absent("SSL 2.0 has no cipher order")}
+	var probes []int
+	s.retry(ctx, func(n int) bool {
+		var err error
+		vr, err = s.sslv2Once(ctx, vr, n, &probes)
+		return silent(err)
+	})
+	if !vr.State.Seen() {
+		vr.State.Probes = probes
+		vr.SuitesState = vr.State
+	} else if !vr.Supported {
+		vr.SuitesState = absent("SSL 2.0 is not supported")
+	}
+	return vr
+}
+
+// sslv2Once is one attempt: the SERVER-HELLO lists every cipher spec the
+// server shares, so one connection enumerates them all.
+func (s *scanner) sslv2Once(ctx context.Context, vr VersionResult, attempt int, probes *[]int) (VersionResult, error) {
 	specs := make([]uint32, len(sslv2Table))
 	for i, su := range sslv2Table {
 		specs[i] = su.Code
 	}
 	hello := sslv2Hello(specs)
 	p := Probe{Purpose: "version SSL 2.0", Offered: fmt.Sprintf("SSL 2.0 CLIENT-HELLO, %d cipher specs", len(specs)), ClientHello: s.hexOf(hello)}
+	if attempt > 1 {
+		p.Attempt = attempt
+	}
 	start := time.Now()
-	sh, err := func() (*sslv2ServerHello, error) {
+	sh, read, err := func() (*sslv2ServerHello, int, error) {
 		if err := s.acquire(ctx); err != nil {
-			return nil, wrapErr("wait for a slot", err)
+			return nil, 0, wrapErr("wait for a slot", err)
 		}
 		defer s.release()
 		ctx, cancel := context.WithTimeout(ctx, s.o.Timeout)
 		defer cancel()
 		conn, done, err := s.dial(ctx)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		defer done()
 		if _, err := conn.Write(hello); err != nil {
-			return nil, wrapErr("write CLIENT-HELLO", err)
+			return nil, 0, wrapErr("write CLIENT-HELLO", err)
 		}
-		return readSSLv2ServerHello(conn)
+		cr := &countingReader{r: conn}
+		sh, err := readSSLv2ServerHello(cr)
+		return sh, cr.n, err
 	}()
 	p.DurationUS = time.Since(start).Microseconds()
 	var ae *alertError
+	vr.State, vr.Supported, vr.SSLv2Ciphers = observed(), false, nil
 	switch {
 	case err == nil:
 		p.Outcome, p.Answer = "server-hello", fmt.Sprintf("SSL 2.0 SERVER-HELLO, %d cipher specs", len(sh.Specs))
@@ -525,16 +625,41 @@ func (s *scanner) sslv2(ctx context.Context) VersionResult {
 		}
 	case errors.As(err, &ae):
 		p.Outcome, p.Answer = "alert", ae.Alert.String()
-	case KindOf(err) == KindEOF || KindOf(err) == KindReset:
-		p.Outcome, p.Answer = "closed", err.Error()
-	default:
-		// Garbage in answer to an SSL 2.0 hello is common from TLS-only
-		// servers; it only means "no SSL 2.0".
+	case read > 0 && !KindOf(err).Transient():
+		// Bytes that are not an SSL 2.0 SERVER-HELLO (a TLS alert or
+		// record from a TLS-only server) are an answer: no SSL 2.0.
 		p.Outcome, p.ErrorKind, p.Answer = "error", KindOf(err), err.Error()
-		if k := KindOf(err); k == KindTimeout || k == KindRefused || k == KindGuard || k == KindCanceled {
-			vr.Error = err.Error()
+	default:
+		switch {
+		case read == 0 && KindOf(err) == KindEOF:
+			err = &Error{Kind: KindEOF, Op: "read SERVER-HELLO", Err: errors.New("closed without a byte of answer")}
+		case read == 0 && KindOf(err) == KindReset:
+			err = &Error{Kind: KindReset, Op: "read SERVER-HELLO", Err: errors.New("connection reset without a byte of answer")}
 		}
+		p.Outcome, p.ErrorKind, p.Answer = "error", KindOf(err), err.Error()
+		vr.State = unresolved("")
 	}
-	s.addProbe(p)
-	return vr
+	id := s.addProbe(p)
+	*probes = append(*probes, id)
+	if !vr.State.Seen() {
+		vr.State.Reason = fmt.Sprintf("probe %d: %v", id, err)
+		if attempt > 1 {
+			vr.State.Reason = fmt.Sprintf("probe %d, %d attempts: %v", id, attempt, err)
+		}
+		return vr, err
+	}
+	return vr, nil
+}
+
+// countingReader counts the bytes read, so "no answer" can be told from
+// "an answer that is not SSL 2.0".
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
 }

@@ -88,7 +88,7 @@ func TestScanCryptoTLSServers(t *testing.T) {
 			for _, vr := range res.Versions {
 				want := slices.Contains(tc.versions, vr.Version)
 				if vr.Supported != want {
-					t.Errorf("%s supported = %v, want %v (error %q)", vr.Name, vr.Supported, want, vr.Error)
+					t.Errorf("%s supported = %v, want %v (error %q)", vr.Name, vr.Supported, want, vr.State.Reason)
 				}
 				if wantSuites, ok := tc.suites[vr.Version]; ok {
 					got := slices.Sorted(maps.Keys(suiteCodes(vr.Suites)))
@@ -104,34 +104,34 @@ func TestScanCryptoTLSServers(t *testing.T) {
 				}
 			}
 			if g := slices.Sorted(maps.Keys(groupNames(res.Groups.TLS13))); !slices.Equal(g, slices.Sorted(slices.Values(tc.groups13))) {
-				t.Errorf("TLS 1.3 groups = %v, want %v (%s)", g, tc.groups13, res.Groups.TLS13Error)
+				t.Errorf("TLS 1.3 groups = %v, want %v (%s)", g, tc.groups13, res.Groups.TLS13State.Reason)
 			}
 			if g := slices.Sorted(maps.Keys(groupNames(res.Groups.TLS12))); !slices.Equal(g, slices.Sorted(slices.Values(tc.groups12))) {
-				t.Errorf("TLS 1.2 curves = %v, want %v (%s)", g, tc.groups12, res.Groups.TLS12Error)
+				t.Errorf("TLS 1.2 curves = %v, want %v (%s)", g, tc.groups12, res.Groups.TLS12State.Reason)
 			}
-			if !res.ExtendedMasterSecret.Tested || !res.ExtendedMasterSecret.Supported {
+			if !res.ExtendedMasterSecret.State.Seen() || !res.ExtendedMasterSecret.Supported {
 				t.Errorf("EMS = %+v; crypto/tls always echoes extended_master_secret (RFC 7627)", res.ExtendedMasterSecret)
 			}
 			if !res.SecureRenegotiation.Supported {
 				t.Errorf("secure renegotiation = %+v; crypto/tls sends renegotiation_info (RFC 5746)", res.SecureRenegotiation)
 			}
-			if !res.Compression.Tested || res.Compression.Supported {
+			if !res.Compression.State.Seen() || res.Compression.Supported {
 				t.Errorf("compression = %+v; crypto/tls never compresses", res.Compression)
 			}
 			for _, ks := range res.KexSignatures {
 				switch ks.Hash {
 				case "md5", "sha224":
-					if ks.Accepted {
+					if ks.Signed {
 						t.Errorf("kex signature %s accepted; crypto/tls cannot sign with it", ks.Hash)
 					}
 				case "sha256":
-					if ks.Accepted != tc.kexSHA256 {
-						t.Errorf("kex signature sha256 accepted = %v (%+v)", ks.Accepted, ks)
+					if ks.Signed != tc.kexSHA256 {
+						t.Errorf("kex signature sha256 accepted = %v (%+v)", ks.Signed, ks)
 					}
 				}
 			}
-			if tc.kexSHA256 && tc.suites[VersionTLS12] != nil && len(res.KexSignatures) != 6 {
-				t.Errorf("kex signatures probed: %d, want 6", len(res.KexSignatures))
+			if tc.kexSHA256 && tc.suites[VersionTLS12] != nil && len(res.KexSignatures) != 7 {
+				t.Errorf("kex signatures probed: %d, want 7", len(res.KexSignatures))
 			}
 			if len(res.Chains) == 0 || !res.Chains[0].Trusted || !res.Chains[0].NameMatch {
 				t.Fatalf("chains = %+v; want a trusted chain matching scan.test", res.Chains)
@@ -140,7 +140,7 @@ func TestScanCryptoTLSServers(t *testing.T) {
 			if want := pki.leafX; leaf.SHA256 != hexFP(want.Raw) || leaf.SignatureHash != "sha256" {
 				t.Errorf("leaf = %+v", leaf)
 			}
-			if c := res.ClientRenegotiation; !c.Tested || c.State != "refused" || c.Refusal != "fatal unexpected_message (10)" {
+			if c := res.ClientRenegotiation; !c.State.Seen() || c.Outcome != "refused" || c.Refusal != "fatal unexpected_message (10)" {
 				t.Errorf("client renegotiation %+v; crypto/tls servers refuse a ClientHello after the handshake with unexpected_message", c)
 			}
 			if res.Handshakes != len(res.Probes) {
@@ -187,7 +187,7 @@ func TestScanCertificateDetails(t *testing.T) {
 	if ch.NameMatch || ch.NameError == "" || ch.Trusted || ch.VerifyError == "" {
 		t.Errorf("wrong name + unknown root: %+v", ch)
 	}
-	if !res.OCSPStapling.Tested || res.OCSPStapling.Stapled || !res.OCSPStapling.CertHasOCSPURL {
+	if !res.OCSPStapling.State.Seen() || res.OCSPStapling.Stapled || !res.OCSPStapling.CertHasOCSPURL {
 		t.Errorf("OCSP = %+v, want tested, not stapled, URL present", res.OCSPStapling)
 	}
 }
@@ -220,7 +220,7 @@ func TestScanOCSPStaple(t *testing.T) {
 			addr := serveTLS(t, &tls.Config{Certificates: []tls.Certificate{cert}})
 			res := scanTLS(t, addr, Target{RootCAs: p.pool}, Options{})
 			o := res.OCSPStapling
-			if !o.Tested || !o.Stapled || o.Valid != tc.valid || o.Status != tc.status {
+			if !o.State.Seen() || !o.Stapled || o.Valid != tc.valid || o.CertStatus != tc.status {
 				t.Errorf("OCSP = %+v, want stapled, valid=%v status=%q (RFC 6960 4.2.2.2)", o, tc.valid, tc.status)
 			}
 			if !tc.valid && o.Problem == "" {
@@ -240,12 +240,12 @@ func TestScanMutualTLS(t *testing.T) {
 	if len(res.Chains) == 0 || res.Chains[0].Source != "full-handshake" {
 		t.Fatalf("with a client certificate the full handshake must succeed: chains %+v, errors %v", res.Chains, res.Errors)
 	}
-	if !res.ZeroRTT.Tested {
+	if !res.ZeroRTT.State.Seen() {
 		t.Errorf("0-RTT not tested after a successful TLS 1.3 handshake: %+v", res.ZeroRTT)
 	}
 	// The hand-made TLS 1.2 client must present the certificate (with
 	// CertificateVerify) to reach the renegotiation question.
-	if c := res.ClientRenegotiation; !c.Tested || c.State != "refused" {
+	if c := res.ClientRenegotiation; !c.State.Seen() || c.Outcome != "refused" {
 		t.Errorf("client renegotiation over mutual TLS: %+v", c)
 	}
 	// Without the certificate the hand-made probes still enumerate.
@@ -253,7 +253,7 @@ func TestScanMutualTLS(t *testing.T) {
 	if !res.Version(VersionTLS13).Supported || len(res.Version(VersionTLS12).Suites) == 0 {
 		t.Errorf("enumeration failed without client certificate")
 	}
-	if res.ZeroRTT.Accepted || res.ZeroRTT.NotTested == "" {
+	if res.ZeroRTT.Offered || res.ZeroRTT.State.Reason == "" {
 		t.Errorf("0-RTT = %+v, want not tested with a reason", res.ZeroRTT)
 	}
 }
@@ -269,7 +269,7 @@ func TestScanSessionTickets(t *testing.T) {
 			wantTickets = 0
 		}
 		// crypto/tls never offers early data over TCP.
-		if !z.Tested || z.Accepted || z.Tickets < wantTickets || (disabled && z.Tickets != 0) {
+		if !z.State.Seen() || z.Offered || z.Tickets < wantTickets || (disabled && z.Tickets != 0) {
 			t.Errorf("tickets disabled=%v: 0-RTT = %+v", disabled, z)
 		}
 	}

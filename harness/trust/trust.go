@@ -75,6 +75,9 @@ type Report struct {
 type Set struct {
 	// Roots verifies the target's certificates; nil is the system pool.
 	Roots *x509.CertPool
+	// TLSCerts are the listed certificates in Roots (not the system
+	// roots), for checks crypto/x509 will not do (a SHA-1-signed chain).
+	TLSCerts []*x509.Certificate
 	// RoleKeys are the keys each role's declarations must be signed with.
 	RoleKeys map[catalogue.Role]crypto.PublicKey
 
@@ -164,6 +167,7 @@ func Load(p *profile.Profile, op *Operator) (*Set, error) {
 		}
 		for _, c := range certs {
 			pool.AddCert(c)
+			s.TLSCerts = append(s.TLSCerts, c)
 			s.add(tlsAnchor(c, op.Source, f))
 		}
 	}
@@ -192,6 +196,7 @@ func (s *Set) loadProfile(p *profile.Profile) error {
 		s.Roots = x509.NewCertPool()
 		for _, c := range certs {
 			s.Roots.AddCert(c)
+			s.TLSCerts = append(s.TLSCerts, c)
 			s.add(tlsAnchor(c, Profile, p.CAFile))
 		}
 	}
