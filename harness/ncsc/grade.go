@@ -123,7 +123,7 @@ func noteFor(e Edition, note string) string {
 				if e != other.ed {
 					part = ""
 				} else {
-					part = strings.TrimLeft(strings.TrimPrefix(part, other.prefix), ": ")
+					part = strings.TrimLeft(strings.TrimPrefix(strings.TrimPrefix(part, other.prefix), "-05"), ": ")
 				}
 			}
 		}

@@ -1,7 +1,7 @@
 package ncsc
 
 // The classification tables of both editions. Sources and the reasoning for
-// every uncertain cell are in /work/shared/reference/ncsc-tls.md (section 1);
+// every uncertain cell are in docs/reference/ncsc-tls.md (section 1);
 // a row's note says where a cell is a decision rather than a quotation. The
 // open points of section 1.9 are settled as follows (tests pin each one):
 //
@@ -129,8 +129,8 @@ func pick(e Edition, a, b Level) Level {
 var versionRows = []codeRow{
 	{0x0304, "TLS 1.3", Good, Good, ""},
 	{0x0303, "TLS 1.2", Sufficient, Sufficient, ""},
-	{0x0302, "TLS 1.1", Insufficient, PhaseOut, "2025 drops TLS 1.0/1.1 to Insufficient"},
-	{0x0301, "TLS 1.0", Insufficient, PhaseOut, "2025 drops TLS 1.0/1.1 to Insufficient"},
+	{0x0302, "TLS 1.1", Insufficient, PhaseOut, "2025: Phase out in v2.1, Insufficient in this edition"},
+	{0x0301, "TLS 1.0", Insufficient, PhaseOut, "2025: Phase out in v2.1, Insufficient in this edition"},
 	{0x0300, "SSL 3.0", Insufficient, Insufficient, ""},
 	{0x0002, "SSL 2.0", Insufficient, Insufficient, "SSLv2 CLIENT-HELLO version"},
 	{0x0200, "SSL 2.0", Insufficient, Insufficient, "SSLv2 as some tools write it"},
@@ -259,11 +259,11 @@ var kxRows = []nameRow{
 	{"DH static", Insufficient, Insufficient, ""},
 	{"ECDH anon", Insufficient, Insufficient, "anonymous"},
 	{"DH anon", Insufficient, Insufficient, "anonymous"},
-	{"PSK", Insufficient, Insufficient, "not listed (open point 2)"},
-	{"DHEPSK", Insufficient, Insufficient, "not listed (open point 2)"},
-	{"ECDHEPSK", Insufficient, Insufficient, "not listed (open point 2)"},
-	{"RSAPSK", Insufficient, Insufficient, "not listed (open point 2)"},
-	{"SRP", Insufficient, Insufficient, "not listed (open point 2)"},
+	{"PSK", Insufficient, Insufficient, "not listed (docs/reference/ncsc-tls.md §1.9 point 2)"},
+	{"DHEPSK", Insufficient, Insufficient, "not listed (docs/reference/ncsc-tls.md §1.9 point 2)"},
+	{"ECDHEPSK", Insufficient, Insufficient, "not listed (docs/reference/ncsc-tls.md §1.9 point 2)"},
+	{"RSAPSK", Insufficient, Insufficient, "not listed (docs/reference/ncsc-tls.md §1.9 point 2)"},
+	{"SRP", Insufficient, Insufficient, "not listed (docs/reference/ncsc-tls.md §1.9 point 2)"},
 	{"KRB5", Insufficient, Insufficient, "not listed"},
 	{"GOST", Insufficient, Insufficient, "not listed"},
 	{"CECPQ1", Insufficient, Insufficient, "experimental, not listed"},
