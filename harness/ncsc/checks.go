@@ -223,12 +223,8 @@ func (f Facts) acceptsKx(kx string) bool {
 			continue
 		}
 		for _, id := range suites {
-			if s, ok := registryByCode[id]; ok {
-				for _, c := range suiteComponents(s) {
-					if c.key == "suite.kx" && c.name == kx {
-						return true
-					}
-				}
+			if k, _ := suiteKx(id); k == kx {
+				return true
 			}
 		}
 	}
@@ -237,19 +233,30 @@ func (f Facts) acceptsKx(kx string) bool {
 
 func (f Facts) ephemeral() bool { return f.acceptsKx("ECDHE") || f.acceptsKx("DHE") }
 
-// signedKex12 reports a TLS 1.2 suite whose ServerKeyExchange is signed.
+// signedKex12 reports a TLS 1.2 suite whose ServerKeyExchange is signed
+// (ephemeral and authenticated).
 func (f Facts) signedKex12() bool {
 	for _, id := range f.Suites[0x0303] {
-		s, ok := registryByCode[id]
-		if !ok {
-			continue
-		}
-		kx := suiteComponents(s)[0]
-		if kx.key == "suite.kx" && (kx.name == "ECDHE" || kx.name == "DHE") && s.Au != "None" && s.Au != "PSK" {
+		if kx, au := suiteKx(id); (kx == "ECDHE" || kx == "DHE") && au != "None" && au != "PSK" {
 			return true
 		}
 	}
 	return false
+}
+
+// suiteKx is a registry suite's key exchange (as graded) and
+// authentication, "" for an unknown or TLS 1.3 suite.
+func suiteKx(id uint16) (kx, au string) {
+	s, ok := registryByCode[id]
+	if !ok {
+		return "", ""
+	}
+	for _, c := range suiteComponents(s) {
+		if c.key == "suite.kx" {
+			return c.name, s.Au
+		}
+	}
+	return "", s.Au
 }
 
 func contains2(list []string, s string) bool {
