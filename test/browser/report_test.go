@@ -153,6 +153,13 @@ func TestReportFirstScreen(t *testing.T) {
 			// The assertions read the page as loaded: scrolled to the top.
 			require.NoError(t, chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void]("window.scrollTo(0, 0)")))
 
+			// Self-contained: nothing the page would load besides itself
+			// (links to evidence files are followed only on a click).
+			external, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](
+				"[...document.querySelectorAll('[src], link, object, embed, [style*=\"url(\"]')].map(e => e.outerHTML.slice(0, 120))"))
+			require.NoError(t, err)
+			assert.Empty(t, external, "report.html is self-contained: it loads nothing else")
+
 			head := visible("the headline", "#verdict")
 			assert.Contains(t, head.Text, "achieved level "+r.res.AchievedLevel, "the headline names the achieved level")
 			assert.Contains(t, head.Text, string(r.res.Outcome))
@@ -175,7 +182,7 @@ func TestReportFirstScreen(t *testing.T) {
 			require.Equal(t, verdict.Fail, first.Scenario.Status, "failures come first")
 			require.NotEmpty(t, first.Scenario.Evidence, "the first failure (%s %s) has evidence", first.Rule.ID, first.Scenario.Name)
 			visible("the first failure's evidence link", fmt.Sprintf(`#failures a[href=%q]`, first.Scenario.Evidence[0]))
-			_, err := os.Stat(filepath.Join(r.dir, filepath.FromSlash(first.Scenario.Evidence[0])))
+			_, err = os.Stat(filepath.Join(r.dir, filepath.FromSlash(first.Scenario.Evidence[0])))
 			assert.NoError(t, err, "the evidence link points at a file of the result folder")
 		})
 	}
