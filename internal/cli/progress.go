@@ -34,6 +34,7 @@ type progressPrinter struct {
 	started     time.Time
 	running     bool
 	drawn       bool
+	lastDraw    time.Time
 }
 
 func newProgressPrinter(w io.Writer, live bool, width int, memo *steps.Memo, now func() time.Time) *progressPrinter {
@@ -73,7 +74,11 @@ func (p *progressPrinter) ScenarioDone(rule catalogue.Rule, done, total int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.done, p.total = done, total
-	p.redraw()
+	// Fast rules end dozens of scenarios in a blink: redraw at most ten
+	// times a second (the ticker and the last scenario always do).
+	if done == total || p.now().Sub(p.lastDraw) >= 100*time.Millisecond {
+		p.redraw()
+	}
 }
 
 func (p *progressPrinter) RuleDone(r verdict.RuleResult, t steps.RuleTiming) {
@@ -107,7 +112,7 @@ func (p *progressPrinter) redraw() {
 		return
 	}
 	fmt.Fprint(p.w, "\r\x1b[K"+p.liveLine())
-	p.drawn = true
+	p.drawn, p.lastDraw = true, p.now()
 }
 
 // clear erases the live line before a finished rule's line takes its place.
