@@ -58,7 +58,7 @@ th{background:#f3f3f3}.pass,.attested{background:#e6f5e9}.fail{background:#f9d6d
 </div></div>
 <p class="meta">Target <code>{{.Target.BaseURL}}</code> ({{join .Target.Interfaces ", "}}){{if .Target.Reference}} — embedded reference target, defects: {{if .Target.Defects}}{{join .Target.Defects ", "}}{{else}}none{{end}}{{end}}.<br>
 Run <code>{{.Run.ID}}</code>, {{.Run.Started.Format "2006-01-02 15:04:05Z07:00"}}, {{.Run.DurationMS}} ms, {{.Run.Requests}} requests/handshakes, suite {{.Run.SuiteVersion}}, NCSC TLS edition {{.Run.TLSEdition}}.{{template "signer" .}}
-{{if eq .Scope.Kind "partial"}}<br><strong>Partial run:</strong> assessed {{join .Scope.Selected ", "}}; a level that needs a rule it left out is not assessed.
+{{if eq .Scope.Kind "partial"}}<br><strong>Partial run</strong>: assessed {{join .Scope.Selected ", "}}; a level that needs a rule it left out is not assessed.
 {{range notRun .Scope}}<br>Not run, {{.Reason}}: {{join .Rules ", "}}{{end}}{{end}}</p>
 </header>
 
