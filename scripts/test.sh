@@ -6,7 +6,9 @@
 # interop, gSOAP (with gcc, pkg-config and the OpenSSL and zlib headers) for
 # the real WS-Security service the SOAP probes are tested against, rsyslog
 # (+ rsyslog-openssl) for TLS syslog interop, docker-compose for the compose
-# end-to-end test. Then it runs every
+# end-to-end test, chromium for the report's first-screen test (its
+# screenshots go to $APISEC_ARTIFACTS, default results/ci-artifacts). Then it
+# runs every
 # Go test in -short mode, which keeps it under two minutes on two cores:
 # defects with disjoint rules share a reference run, the compose stack is not
 # built, and the race detector (5x slower on the end-to-end packages) is left
@@ -33,6 +35,10 @@ command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 [ -x /usr/sbin/rsyslogd ] || command -v rsyslogd >/dev/null 2>&1 || missing+=(rsyslog)
 compgen -G '/usr/lib/*/rsyslog/lmnsd_ossl.so' >/dev/null || compgen -G '/usr/lib/rsyslog/lmnsd_ossl.so' >/dev/null || missing+=(rsyslog-openssl)
 [ -s /etc/ssl/certs/ca-certificates.crt ] || missing+=(ca-certificates)
+# Headless Chromium renders report.html for test/browser, with a font so the
+# screenshots it keeps under results/ci-artifacts/ are legible.
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]} (Debian packages)"

@@ -28,8 +28,9 @@ type RunOptions struct {
 	Concurrency int
 	// ScenarioTimeout bounds one scenario, whatever its steps do.
 	ScenarioTimeout time.Duration
-	// Progress, when set, is called once per rule as it finishes.
-	Progress func(r verdict.RuleResult, elapsed time.Duration)
+	// Progress, when set, hears of each rule as it starts, of each of its
+	// scenarios as it ends, and of the rule's result and timing.
+	Progress Progress
 }
 
 // Outcome is everything the run observed.
@@ -52,14 +53,33 @@ func Run(ctx context.Context, env *Env, opts RunOptions) (*Outcome, error) {
 	if opts.ScenarioTimeout <= 0 {
 		opts.ScenarioTimeout = 2 * time.Minute
 	}
+	if env.Shared == nil {
+		env.Shared = NewMemo()
+	}
+	var totals map[string]int
+	if opts.Progress != nil {
+		var err error
+		if totals, err = scenarioCounts(opts.Features, opts.Rules); err != nil {
+			return nil, err
+		}
+	}
 	out := &Outcome{Evidence: map[string]evidence.Item{}}
 	var cucumber []json.RawMessage
 	for _, rule := range opts.Rules {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		start := time.Now()
-		rr, ev, cuc, err := runRule(ctx, env, rule, opts)
+		total := totals[rule.ID]
+		if inapplicable(env, rule) != "" {
+			total = 0
+		}
+		if opts.Progress != nil {
+			opts.Progress.RuleStarted(rule, total)
+		}
+		env.Shared.enterRule(rule.ID)
+		start := env.Shared.now()
+		rr, ev, cuc, err := runRule(ctx, env, rule, opts, total)
+		env.Shared.enterRule("")
 		if err != nil {
 			return nil, err
 		}
@@ -69,7 +89,7 @@ func Run(ctx context.Context, env *Env, opts RunOptions) (*Outcome, error) {
 		cucumber = append(cucumber, cuc...)
 		out.Rules = append(out.Rules, rr)
 		if opts.Progress != nil {
-			opts.Progress(rr, time.Since(start))
+			opts.Progress.RuleDone(rr, env.Shared.timing(rule.ID, start, env.Shared.now()))
 		}
 	}
 	var err error
@@ -94,12 +114,15 @@ func inapplicable(env *Env, rule catalogue.Rule) string {
 	return ""
 }
 
-func runRule(ctx context.Context, env *Env, rule catalogue.Rule, opts RunOptions) (verdict.RuleResult, map[string]evidence.Item, []json.RawMessage, error) {
+func runRule(ctx context.Context, env *Env, rule catalogue.Rule, opts RunOptions, total int) (verdict.RuleResult, map[string]evidence.Item, []json.RawMessage, error) {
 	if reason := inapplicable(env, rule); reason != "" {
 		rr := verdict.RuleResult{Rule: rule, Status: verdict.NotApplicable, Reason: reason}
 		return rr, nil, nil, nil
 	}
 	c := &collector{rule: rule, evidence: map[string]evidence.Item{}}
+	if p := opts.Progress; p != nil {
+		c.done = func(n int) { p.ScenarioDone(rule, n, max(total, n)) }
+	}
 	var cuc bytes.Buffer
 	suite := godog.TestSuite{
 		Name: rule.ID,
@@ -138,6 +161,8 @@ type collector struct {
 	mu        sync.Mutex
 	scenarios []verdict.ScenarioResult
 	evidence  map[string]evidence.Item
+	// done, when set, hears how many scenarios have ended.
+	done func(n int)
 }
 
 func (c *collector) add(s verdict.ScenarioResult, items []evidence.Item) {
@@ -160,6 +185,9 @@ func (c *collector) add(s verdict.ScenarioResult, items []evidence.Item) {
 		s.Evidence = append(s.Evidence, path)
 	}
 	c.scenarios = append(c.scenarios, s)
+	if c.done != nil {
+		c.done(len(c.scenarios))
+	}
 }
 
 func (c *collector) sorted() []verdict.ScenarioResult {

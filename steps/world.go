@@ -92,32 +92,3 @@ func (w *World) outcome(err error) (verdict.Status, *verdict.Finding) {
 	}
 	return status, finding
 }
-
-// Memo computes a value once per key for the whole run and hands the same
-// result to every scenario that asks (safe for concurrent use).
-type Memo struct {
-	mu    sync.Mutex
-	cells map[string]*memoCell
-}
-
-type memoCell struct {
-	once sync.Once
-	val  any
-	err  error
-}
-
-// NewMemo returns an empty memo.
-func NewMemo() *Memo { return &Memo{cells: map[string]*memoCell{}} }
-
-// Do returns the value for key, computing it with fn the first time.
-func (m *Memo) Do(key string, fn func() (any, error)) (any, error) {
-	m.mu.Lock()
-	c, ok := m.cells[key]
-	if !ok {
-		c = &memoCell{}
-		m.cells[key] = c
-	}
-	m.mu.Unlock()
-	c.once.Do(func() { c.val, c.err = fn() })
-	return c.val, c.err
-}

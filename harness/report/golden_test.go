@@ -36,6 +36,12 @@ func goldenResults(t *testing.T) *Results {
 		verdict.RollUpRule(get("SC001"), []verdict.ScenarioResult{{Rule: "SC001", Name: "declared", Status: verdict.Attested, Attestation: "specifier.jws"}}),
 		verdict.RollUpRule(get("SC003"), []verdict.ScenarioResult{
 			sc("SC003", "HTTPS answers carry HSTS", verdict.Fail, &verdict.Finding{Status: verdict.Fail, Probe: "GET /", Expected: "Strict-Transport-Security max-age ≥ 31536000", Clause: "NCSC U/WA.05", Got: "no header", Severity: verdict.Medium}, "evidence/sc003/hsts/get.txt"),
+			// A multi-item finding: report.html lists its items, the
+			// fifth one behind a click, without the repeated clause.
+			sc("SC003", "answers name no software versions", verdict.Fail, &verdict.Finding{Status: verdict.Fail, Probe: "GET / and OPTIONS /",
+				Expected: "no product version in any header", Clause: "NCSC U/WA.02",
+				Got: "Server: nginx/1.2 (NCSC U/WA.02); X-Powered-By: PHP/8.1 (NCSC U/WA.02); X-AspNet-Version: 4.0 (NCSC U/WA.02); Via: 1.1 squid/5 (NCSC U/WA.02); X-Generator: Drupal 10 (the CMS; NCSC U/WA.02)"},
+				"evidence/sc003/versions/get.txt", "evidence/sc003/versions/options.txt"),
 			sc("SC003", "answers forbid content sniffing", verdict.Error, &verdict.Finding{Status: verdict.Error, Probe: "GET /", Reason: "timeout: read tcp: i/o timeout", Cause: "timeout"}),
 		}),
 		verdict.RollUpRule(get("SC-R003"), []verdict.ScenarioResult{

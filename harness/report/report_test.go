@@ -3,6 +3,7 @@ package report
 import (
 	"encoding/json"
 	"encoding/xml"
+	"html/template"
 	"os"
 	"path/filepath"
 	"strings"
@@ -113,7 +114,8 @@ func TestRenderings(t *testing.T) {
 
 	h, err := HTML(res)
 	require.NoError(t, err)
-	assert.Contains(t, string(h), "Achieved level: <strong>none</strong>")
+	assert.Contains(t, string(h), `<p id="verdict">`+template.HTMLEscapeString(res.Headline())+`</p>`, "the page's headline is the CLI's")
+	assert.Contains(t, string(h), `<small>achieved level</small><b>none</b>`)
 	assert.Contains(t, string(h), `href="evidence/sc003/01-hsts/get.txt"`)
 	assert.Contains(t, string(h), "U/WA.05")
 

@@ -167,16 +167,24 @@ func run(ctx context.Context, f runFlags, stdout, stderr io.Writer) (int, error)
 		return verdict.ExitUsage, err
 	}
 
-	showProgress := f.progress == "always" || (f.progress == "auto" && isTerminal(stderr))
-	outcome, err := steps.Run(ctx, env, steps.RunOptions{
+	opts := steps.RunOptions{
 		Rules: selected, Features: features.FS, Concurrency: f.concurrency,
 		ScenarioTimeout: prof.ScenarioDeadline(),
-		Progress: func(r verdict.RuleResult, d time.Duration) {
-			if showProgress {
-				fmt.Fprintf(stderr, "%-10s %-15s %3d scenario(s) %6.2fs  %s\n", r.Rule.ID, r.Status, len(r.Scenarios), d.Seconds(), shortReason(r))
-			}
-		},
-	})
+	}
+	var progress *progressPrinter
+	if terminal := isTerminal(stderr); f.progress == "always" || (f.progress == "auto" && terminal) {
+		// The live line needs a terminal; elsewhere (a CI log) only the
+		// finished rules' lines are written.
+		progress = newProgressPrinter(stderr, terminal, terminalWidth(stderr), env.Shared, time.Now)
+		opts.Progress = progress
+		tickCtx, stopTick := context.WithCancel(ctx)
+		defer stopTick()
+		go progress.tick(tickCtx, time.Second)
+	}
+	outcome, err := steps.Run(ctx, env, opts)
+	if progress != nil && err == nil {
+		batchSummary(stderr, env.Shared.Batches())
+	}
 	if err != nil {
 		return verdict.ExitUsage, fmt.Errorf("run interrupted: %v", err)
 	}
@@ -250,6 +258,19 @@ func joinIDs(ids []string) string {
 		out += id
 	}
 	return out
+}
+
+// terminalWidth is the width of the terminal w writes to, or 0.
+func terminalWidth(w io.Writer) int {
+	f, ok := w.(*os.File)
+	if !ok {
+		return 0
+	}
+	width, _, err := term.GetSize(int(f.Fd()))
+	if err != nil {
+		return 0
+	}
+	return width
 }
 
 func isTerminal(w io.Writer) bool {
