@@ -2,115 +2,116 @@ package steps
 
 import (
 	"context"
+	"crypto/tls"
+	"errors"
 	"fmt"
-	"net/http"
-	"strings"
 
+	"github.com/apisec/apisec/harness/jose"
+	"github.com/apisec/apisec/harness/oauth"
 	"github.com/apisec/apisec/harness/verdict"
 	"github.com/apisec/apisec/harness/webprobe"
 	"github.com/cucumber/godog"
 )
 
-// webState is the NCSC web-guideline part of a scenario: one exchange with
-// the target's base URL.
+// webState is the NCSC web-guideline part of a scenario: the run's web
+// probe report for the scenario's rule (sent once per rule, the shared
+// answers once per run) and the probe this scenario judges.
 type webState struct {
-	ex *webprobe.Exchange
+	rep *webprobe.Report
+	res *webprobe.Result
 }
+
+const webSessionKey = "web/session"
 
 func registerWebSteps(sc *godog.ScenarioContext, w *World) {
 	s := &webState{}
-	sc.When(`^the suite sends "([A-Z]+)" to the base URL$`, func(ctx context.Context, method string) error {
-		return s.send(ctx, w, method, "", "")
-	})
-	sc.When(`^the suite posts a truncated JSON document to the base URL$`, func(ctx context.Context) error {
-		return s.send(ctx, w, http.MethodPost, `{"resourceType": "Patient", "id": `, "application/json")
-	})
-	sc.Then(`^the answer carries HSTS with a max-age of at least one year$`, func() error { return s.requireHSTS() })
-	sc.Then(`^the answer carries "X-Content-Type-Options: nosniff"$`, func() error { return s.requireNoSniff() })
-	sc.Then(`^the answer discloses no product version$`, func() error { return s.requireNoVersion() })
-	sc.Then(`^the method is refused with (\d{3})(?: or (\d{3}))?$`, func(a, b string) error { return s.requireStatus("method refused", "U/PW.05", a, b) })
-	sc.Then(`^the request is refused with a 4xx status$`, func() error { return s.requireClientError() })
-	sc.Then(`^the error body reveals no stack trace, SQL or file path$`, func() error { return s.requireNoLeak() })
+	sc.Given(`^the deployment's web answers$`, func(ctx context.Context) error { return s.load(ctx, w) })
+	sc.When(`^they are checked by web probe "([^"]+)"$`, func(id string) error { return s.pick(w, id) })
+	sc.Then(`^the web probe finds no contradiction$`, func() error { return s.judge(webprobe.FailOrWarn, webprobe.WarnOnly) })
+	sc.Then(`^the observation is recorded outside the verdict$`, func() error { return s.judge(webprobe.InfoOnly) })
 }
 
-func (s *webState) send(ctx context.Context, w *World, method, body, contentType string) error {
-	client := w.env.Guard.HTTPClient(nil)
-	hdr := http.Header{}
-	if contentType != "" {
-		hdr.Set("Content-Type", contentType)
-	}
-	ex, err := webprobe.Do(ctx, client, method, w.env.Profile.Target.BaseURL, []byte(body), hdr)
-	if ex != nil {
-		w.Evidence(method+" base URL", "text/plain", ex.Transcript)
-	}
+// load runs the web probes of the scenario's rule the first time one of
+// its scenarios asks.
+func (s *webState) load(ctx context.Context, w *World) error {
+	env := w.Env()
+	v, err := env.Shared.Do(webSessionKey, func() (any, error) {
+		cfg := webprobe.Config{Profile: env.Profile, Client: env.Guard.HTTPClient(nil)}
+		if o := env.Profile.OAuth; o != nil && o.ResourceURL != "" && env.Profile.HasInterface("rest") {
+			cfg.Token = func(ctx context.Context) (string, error) { return webToken(ctx, env) }
+		}
+		return webprobe.NewSession(cfg)
+	})
 	if err != nil {
-		return verdict.CouldNotTest(method+" "+w.env.Profile.Target.BaseURL, err)
+		return verdict.CouldNotTest("web probes", err)
 	}
-	s.ex = ex
+	session := v.(*webprobe.Session)
+	rule := w.Rule().ID
+	rep, _ := env.Shared.Do("web/report/"+rule, func() (any, error) { return session.Run(ctx, rule), nil })
+	s.rep = rep.(*webprobe.Report)
 	return nil
 }
 
-func (s *webState) probe() string {
-	return s.ex.Request.Method + " " + s.ex.Request.URL.String()
+// webToken gets an access token for the resource: as the test user with a
+// JWT authorization grant when the profile names one (an answer with a
+// patient's data), else for the client itself.
+func webToken(ctx context.Context, env *Env) (string, error) {
+	o := env.Profile.OAuth
+	key, err := oauth.LoadSigningKey(env.Profile.Path(o.SigningKey))
+	if err != nil {
+		return "", err
+	}
+	client := &oauth.Client{HTTP: env.Guard.HTTPClient(&tls.Config{RootCAs: env.Guard.RootCAs(), MinVersion: tls.VersionTLS12}), BodyCap: oauth.DefaultBodyCap}
+	jk := jose.Key{Signer: key, KID: o.KeyID}
+	if o.GrantSubject != "" {
+		return oauth.GrantToken(ctx, client, o, jk, o.GrantSubject, o.Scope, env.Now)
+	}
+	return oauth.ClientCredentialsToken(ctx, client, o, jk, o.Scope, env.Now)
 }
 
-func (s *webState) requireHSTS() error {
-	if problem := webprobe.CheckHSTS(s.ex.Response.Header); problem != "" {
-		return verdict.Deviation(s.probe(), "Strict-Transport-Security with max-age ≥ 31536000",
-			"NCSC web guidelines U/WA.05", problem)
+func (s *webState) pick(w *World, id string) error {
+	if s.rep == nil {
+		return errors.New("web: no probe report (a Given step is missing)")
+	}
+	p, known := webprobe.Lookup(id)
+	if !known {
+		return fmt.Errorf("web: the feature names probe %q, which the catalogue does not know", id)
+	}
+	if p.Rule != w.Rule().ID {
+		return fmt.Errorf("web: probe %s evidences %s, but the scenario belongs to %s", id, p.Rule, w.Rule().ID)
+	}
+	res, ok := s.rep.Result(id)
+	if !ok {
+		return fmt.Errorf("web: probe %s has no result", id)
+	}
+	s.res = res
+	if len(res.Exchanges) > 0 {
+		w.Evidence(id, "text/plain", res.Evidence())
+	}
+	w.Note(fmt.Sprintf("%s: NCSC %s (confidence %s), ASVS %s, %s; internet.nl: %s", id, orDash(p.NCSC), p.Confidence, orDash(p.ASVS), orDash(p.Top10), p.InternetNL))
+	for _, n := range res.Notes {
+		w.Note(id + ": " + n)
 	}
 	return nil
 }
 
-func (s *webState) requireNoSniff() error {
-	if got := s.ex.Response.Header.Get("X-Content-Type-Options"); !strings.EqualFold(got, "nosniff") {
-		return verdict.Deviation(s.probe(), "X-Content-Type-Options: nosniff", "NCSC web guidelines U/PW.03",
-			fmt.Sprintf("X-Content-Type-Options: %q", got))
+// judge returns the probe's verdict after checking the sentence says what
+// the catalogue judges it by.
+func (s *webState) judge(outcomes ...webprobe.Outcome) error {
+	if s.res == nil {
+		return errors.New("web: no probe selected (a When step is missing)")
 	}
-	return nil
-}
-
-func (s *webState) requireNoVersion() error {
-	if leaked := webprobe.DisclosedVersions(s.ex.Response.Header); len(leaked) > 0 {
-		return verdict.Deviation(s.probe(), "no product or version in response headers", "NCSC web guidelines U/PW.03",
-			strings.Join(leaked, "; "))
-	}
-	return nil
-}
-
-func (s *webState) requireStatus(what, clause string, codes ...string) error {
-	got := fmt.Sprint(s.ex.Response.StatusCode)
-	for _, c := range codes {
-		if c != "" && c == got {
-			return nil
+	for _, o := range outcomes {
+		if s.res.Probe.Outcome == o {
+			return s.res.Err
 		}
 	}
-	return verdict.Deviation(s.probe(), what+" with "+strings.Join(nonEmpty(codes), " or "), "NCSC web guidelines "+clause, s.ex.Response.Status)
+	return fmt.Errorf("web: the feature judges %s as %v, the catalogue as %s", s.res.Probe.ID, outcomes, s.res.Probe.Outcome)
 }
 
-func (s *webState) requireClientError() error {
-	code := s.ex.Response.StatusCode
-	if code >= 400 && code < 500 {
-		return nil
+func orDash(s string) string {
+	if s == "" {
+		return "-"
 	}
-	return verdict.Deviation(s.probe(), "a 4xx refusal of a malformed request (never 5xx or 2xx)",
-		"NCSC web guidelines U/WA.04", s.ex.Response.Status)
-}
-
-func (s *webState) requireNoLeak() error {
-	if leak := webprobe.LeakedInternals(s.ex.RespBody); leak != "" {
-		return verdict.Deviation(s.probe(), "a generic error message", "NCSC web guidelines U/WA.03",
-			fmt.Sprintf("the body contains %q", leak))
-	}
-	return nil
-}
-
-func nonEmpty(in []string) []string {
-	var out []string
-	for _, s := range in {
-		if s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
+	return s
 }

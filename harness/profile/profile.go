@@ -37,6 +37,7 @@ type Profile struct {
 	OAuth        *OAuth       `yaml:"oauth,omitempty"`
 	SOAP         *SOAP        `yaml:"soap,omitempty"`
 	Audit        *Audit       `yaml:"audit,omitempty"`
+	Web          *Web         `yaml:"web,omitempty"`
 	Declarations Declarations `yaml:"declarations"`
 
 	// Dir is the folder the profile was read from (not part of the file).
@@ -265,6 +266,20 @@ func (a *Audit) AllSources() []AuditSource {
 		out = append(out, AuditSource{Type: AuditFHIR, URL: a.Source})
 	}
 	return append(out, a.Sources...)
+}
+
+// Web tunes the NCSC web-guideline probes (SC001–SC003). Every field is
+// optional; without the section the probes use the base URL's host.
+type Web struct {
+	// HTTPURL is the plain-HTTP address of the API host that must refuse or
+	// redirect to HTTPS on the same host (default http://<base host>/).
+	HTTPURL string `yaml:"http_url,omitempty"`
+	// PublicPaths are paths the deployment documents as public (e.g.
+	// /openapi.json): the exposed-defaults probe does not count them.
+	PublicPaths []string `yaml:"public_paths,omitempty"`
+	// OpenAPIURL is the published API specification; with it the suite
+	// checks what the specification itself demands (SC001).
+	OpenAPIURL string `yaml:"openapi_url,omitempty"`
 }
 
 // Declarations are the role attestations and the keys the profile trusts for them.
@@ -515,6 +530,22 @@ func (p *Profile) Validate() error {
 			return err
 		}
 	}
+	if w := p.Web; w != nil {
+		if err := checkURL("web.http_url", w.HTTPURL, false); err != nil {
+			return err
+		}
+		if w.HTTPURL != "" && !strings.HasPrefix(w.HTTPURL, "http://") {
+			return fmt.Errorf("web.http_url %q is not a plain http:// URL", w.HTTPURL)
+		}
+		if err := checkURL("web.openapi_url", w.OpenAPIURL, false); err != nil {
+			return err
+		}
+		for _, path := range w.PublicPaths {
+			if !strings.HasPrefix(path, "/") {
+				return fmt.Errorf("web.public_paths: %q does not start with /", path)
+			}
+		}
+	}
 	for role := range p.Declarations.TrustedKeys {
 		if _, err := catalogue.ParseRole(role); err != nil {
 			return fmt.Errorf("declarations.trusted_keys: %v", err)
@@ -643,6 +674,10 @@ func (p *Profile) Hosts() []string {
 		for _, s := range a.AllSources() {
 			addURL(s.URL)
 		}
+	}
+	if w := p.Web; w != nil {
+		addURL(w.HTTPURL)
+		addURL(w.OpenAPIURL)
 	}
 	return hosts
 }

@@ -1,35 +1,88 @@
 // Package webprobe makes the black-box HTTP probes of the NCSC
 // web-application guidelines that give evidence for SC001–SC003
-// (shared/reference/nen7513-ncsc-web.md §3.3).
+// (shared/reference/nen7513-ncsc-web.md §3.3), classified the way
+// internet.nl classifies the same checks (§3.5) so that a host's results
+// line up with what internet.nl shows for it.
 package webprobe
 
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
-	"regexp"
-	"strconv"
+	"slices"
 	"strings"
 
+	"github.com/apisec/apisec/harness/cause"
 	"github.com/apisec/apisec/harness/conduct"
 	"github.com/apisec/apisec/harness/evidence"
 )
 
+// BodyCap bounds every response body a web probe reads.
+const BodyCap = 256 << 10
+
+// transcriptBodyCap bounds the request body kept in evidence (the
+// oversized-body probe sends a megabyte of filler).
+const transcriptBodyCap = 2 << 10
+
 // Exchange is one request and what came back.
 type Exchange struct {
+	// Name says what the request is for ("root", "TRACE base URL").
+	Name     string
 	Request  *http.Request
 	Body     []byte
 	Response *http.Response
 	// RespBody is the response body, read with a cap.
 	RespBody []byte
+	// Err is set when no complete answer arrived.
+	Err error
 	// Transcript is the exchange as evidence (unredacted; the report redacts).
 	Transcript []byte
 }
 
+// Status is the answer's status code, 0 without an answer.
+func (e *Exchange) Status() int {
+	if e == nil || e.Response == nil {
+		return 0
+	}
+	return e.Response.StatusCode
+}
+
+// Header is the answer's header (empty without an answer).
+func (e *Exchange) Header() http.Header {
+	if e == nil || e.Response == nil {
+		return http.Header{}
+	}
+	return e.Response.Header
+}
+
+// MediaType is the answer's media type without parameters, lower case.
+func (e *Exchange) MediaType() string {
+	mt, _, _ := mime.ParseMediaType(e.Header().Get("Content-Type"))
+	return strings.ToLower(mt)
+}
+
+// Summary is "METHOD URL → status" for failure messages.
+func (e *Exchange) Summary() string {
+	if e == nil || e.Request == nil {
+		return "no request"
+	}
+	s := e.Request.Method + " " + e.Request.URL.String()
+	switch {
+	case e.Err != nil:
+		return s + " → no answer (" + string(cause.Of(e.Err)) + ")"
+	case e.Response != nil:
+		return s + " → " + e.Response.Status
+	}
+	return s
+}
+
 // Do sends one request and reads the answer with a cap. A transport error
-// is returned as is: the caller classifies it as "could not test".
+// is returned as is (and kept in the Exchange): the caller classifies it as
+// "could not test" unless the absence of an answer is what it judges.
 func Do(ctx context.Context, client *http.Client, method, url string, reqBody []byte, header http.Header) (*Exchange, error) {
 	var body io.Reader
 	if len(reqBody) > 0 {
@@ -40,68 +93,63 @@ func Do(ctx context.Context, client *http.Client, method, url string, reqBody []
 		return nil, err
 	}
 	for k, v := range header {
+		if strings.EqualFold(k, "Host") {
+			req.Host = v[0]
+			continue
+		}
 		req.Header[k] = v
 	}
 	ex := &Exchange{Request: req, Body: reqBody}
+	kept := reqBody
+	if len(kept) > transcriptBodyCap {
+		kept = append(bytes.Clone(kept[:transcriptBodyCap]), fmt.Sprintf("… (%d bytes in all)", len(reqBody))...)
+	}
 	resp, err := client.Do(req)
 	if err != nil {
-		ex.Transcript = evidence.HTTPExchange(req, reqBody, nil, nil, err)
+		ex.Err = err
+		ex.Transcript = transcript(req, kept, nil, nil, err)
 		return ex, err
 	}
 	defer resp.Body.Close()
 	ex.Response = resp
-	ex.RespBody, err = conduct.ReadBody(resp.Body, 256<<10)
-	ex.Transcript = evidence.HTTPExchange(req, reqBody, resp, ex.RespBody, err)
+	ex.RespBody, err = conduct.ReadBody(resp.Body, BodyCap)
+	ex.Err = err
+	ex.Transcript = transcript(req, kept, resp, ex.RespBody, err)
 	return ex, err
 }
 
-// MinHSTSMaxAge is one year, the internet.nl "good" threshold (U/WA.05).
-const MinHSTSMaxAge = 31536000
-
-// CheckHSTS returns "" when the header carries max-age of at least a year,
-// else what is wrong.
-func CheckHSTS(h http.Header) string {
-	v := h.Get("Strict-Transport-Security")
-	if v == "" {
-		return "no Strict-Transport-Security header"
+// transcript renders the request head itself (every header the probe set,
+// Origin and override headers included, also when the request has a body)
+// and leaves the response to evidence.HTTPExchange.
+func transcript(req *http.Request, body []byte, resp *http.Response, respBody []byte, respErr error) []byte {
+	var b bytes.Buffer
+	b.WriteString(">>> request\n")
+	fmt.Fprintf(&b, "%s %s\n", req.Method, req.URL)
+	host := req.Host
+	if host == "" {
+		host = req.URL.Host
 	}
-	for _, part := range strings.Split(v, ";") {
-		k, val, _ := strings.Cut(strings.TrimSpace(part), "=")
-		if strings.EqualFold(k, "max-age") {
-			n, err := strconv.Atoi(strings.Trim(val, `"`))
-			if err != nil {
-				return fmt.Sprintf("Strict-Transport-Security max-age %q is not a number", val)
-			}
-			if n < MinHSTSMaxAge {
-				return fmt.Sprintf("Strict-Transport-Security max-age=%d (< %d)", n, MinHSTSMaxAge)
-			}
-			return ""
-		}
+	fmt.Fprintf(&b, "Host: %s\n", host)
+	keys := make([]string, 0, len(req.Header))
+	for k := range req.Header {
+		keys = append(keys, k)
 	}
-	return fmt.Sprintf("Strict-Transport-Security %q has no max-age", v)
+	slices.Sort(keys)
+	for _, k := range keys {
+		fmt.Fprintf(&b, "%s: %s\n", k, strings.Join(req.Header[k], ", "))
+	}
+	if len(body) > 0 {
+		b.WriteString("\n")
+		b.Write(body)
+		b.WriteString("\n")
+	}
+	rest := evidence.HTTPExchange(nil, nil, resp, respBody, respErr)
+	b.Write(bytes.TrimPrefix(rest, []byte(">>> request\n")))
+	return b.Bytes()
 }
 
-var versionLike = regexp.MustCompile(`\d+\.\d+`)
-
-// DisclosedVersions lists headers that reveal a product version (U/PW.03).
-func DisclosedVersions(h http.Header) []string {
-	var out []string
-	for _, name := range []string{"Server", "X-Powered-By", "X-AspNet-Version", "X-AspNetMvc-Version", "X-Generator"} {
-		v := h.Get(name)
-		if v == "" {
-			continue
-		}
-		if name != "Server" || versionLike.MatchString(v) {
-			out = append(out, name+": "+v)
-		}
-	}
-	return out
-}
-
-var leakPatterns = regexp.MustCompile(`(?i)(goroutine \d+ \[|panic:|traceback \(most recent call last\)|\bat [\w.$]+\([\w]+\.java:\d+\)|stack trace|exception in thread|sqlstate|syntax error at or near|/usr/local/|/home/\w+/|\.go:\d+)`)
-
-// LeakedInternals returns the first stack-trace, SQL or path fragment found
-// in an error body (U/WA.03, ASVS 16.5.1), or "".
-func LeakedInternals(body []byte) string {
-	return leakPatterns.FindString(string(body))
+// transient reports an error worth one retry before it counts (DESIGN.md:
+// a reset or timeout is retried before it counts as anything).
+func transient(err error) bool {
+	return err != nil && !errors.Is(err, context.Canceled) && cause.Of(err).Transient()
 }
