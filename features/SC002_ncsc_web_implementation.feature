@@ -25,7 +25,7 @@ Feature: SC002 API implementations comply with the NCSC web-application guidelin
       | web/invalid-id         | an invalid resource id is refused with a generic 4xx (U/WA.03)                   |
       | web/bad-soap-envelope  | a truncated SOAP envelope is refused with a client fault (U/WA.03)               |
       | web/reflection         | input is never reflected unescaped into markup (U/WA.03, U/WA.04)                |
-      | web/trace              | TRACE and TRACK are not supported (U/PW.05)                                      |
+      | web/trace              | TRACE is refused and TRACK does not echo the request (U/PW.05)                  |
       | web/unsupported-method | an unknown method is refused with 405 and Allow, or 501 (U/PW.05)                |
       | web/method-override    | method-override headers are ignored (U/PW.05)                                    |
       | web/content-type       | every body carries a Content-Type with its charset (U/WA.04)                     |

@@ -155,8 +155,8 @@ func reflection(r *run, p Probe) error {
 	return settle(r, p, "input never reflected unescaped into markup, and never a server error", must, should, verdict.High, verdict.Low)
 }
 
-// trace: TRACE (and the IIS spelling TRACK) must not be answered; an
-// answer that echoes the request (cross-site tracing) names it.
+// trace: TRACE must not be answered (ASVS 13.4.4), nor may TRACK (IIS's
+// spelling) echo the request (cross-site tracing).
 func trace(r *run, p Probe) error {
 	marker := "apisec-trace-" + r.s.cfg.Canary
 	var must []string
@@ -166,15 +166,22 @@ func trace(r *run, p Probe) error {
 		if err != nil {
 			return could(p, ex, err)
 		}
-		if ex.Status() >= 200 && ex.Status() < 300 {
-			msg := ex.Summary()
-			if bytes.Contains(ex.RespBody, []byte(marker)) {
-				msg += ", echoing the request's headers (cross-site tracing)"
-			}
-			must = append(must, msg)
+		if ex.Status() < 200 || ex.Status() >= 300 {
+			continue
+		}
+		echo := bytes.Contains(ex.RespBody, []byte(marker))
+		switch {
+		case echo:
+			must = append(must, ex.Summary()+", echoing the request's headers (cross-site tracing)")
+		case m == http.MethodTrace:
+			must = append(must, ex.Summary())
+		default:
+			// TRACK is IIS's echo; answered without an echo it is just an
+			// unknown method (web/unsupported-method judges those).
+			r.note("%s without echoing the request", ex.Summary())
 		}
 	}
-	return settle(r, p, "TRACE and TRACK refused (405 or 501)", must, nil, verdict.Medium, verdict.Low)
+	return settle(r, p, "TRACE refused (405 or 501) and no echo of the request", must, nil, verdict.Medium, verdict.Low)
 }
 
 // unsupportedMethod: a method nobody implements is refused with 501, or

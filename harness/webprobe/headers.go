@@ -211,7 +211,7 @@ func CookieProblems(h http.Header) (mustFix, shouldFix []string) {
 		if !c.HttpOnly {
 			shouldFix = append(shouldFix, fmt.Sprintf("cookie %s without HttpOnly", c.Name))
 		}
-		if c.SameSite == http.SameSiteDefaultMode || c.SameSite == http.SameSiteNoneMode {
+		if c.SameSite != http.SameSiteLaxMode && c.SameSite != http.SameSiteStrictMode {
 			shouldFix = append(shouldFix, fmt.Sprintf("cookie %s without SameSite=Lax or Strict", c.Name))
 		}
 		if strings.HasPrefix(c.Name, "__Host-") && (c.Domain != "" || c.Path != "/") {

@@ -125,7 +125,7 @@ func Catalogue() []Probe {
 			NCSC: "U/WA.03; U/WA.04", Confidence: "A", ASVS: "16.5.1", Top10: "API8", InternetNL: NotChecked, Outcome: FailOrWarn, Requests: 1, exec: malformed(mutBadSOAP)},
 		{ID: "web/reflection", Rule: "SC002", Title: "input is never reflected unescaped into markup",
 			NCSC: "U/WA.03; U/WA.04", Confidence: "A", ASVS: "1.2.1", Top10: "API8", InternetNL: NotChecked, Outcome: FailOrWarn, Requests: 3, exec: reflection},
-		{ID: "web/trace", Rule: "SC002", Title: "TRACE and TRACK are not supported",
+		{ID: "web/trace", Rule: "SC002", Title: "TRACE is refused and TRACK does not echo the request",
 			NCSC: "U/PW.05", Confidence: "B", ASVS: "13.4.4", Top10: "API8", InternetNL: NotChecked, Outcome: FailOrWarn, Requests: 2, exec: trace},
 		{ID: "web/unsupported-method", Rule: "SC002", Title: "an unknown method is refused with 405 (with Allow) or 501",
 			NCSC: "U/PW.05", Confidence: "B", ASVS: "4.1.4", Top10: "API8", InternetNL: NotChecked, Outcome: FailOrWarn, Requests: 1, exec: unsupportedMethod},
