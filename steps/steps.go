@@ -7,6 +7,7 @@ import "github.com/cucumber/godog"
 func registerAll(sc *godog.ScenarioContext, w *World) {
 	registerDeclarationSteps(sc, w)
 	registerWebSteps(sc, w)
+	registerModelSteps(sc, w)
 	registerOAuthSteps(sc, w)
 	registerTLSSteps(sc, w)
 	registerAuditSteps(sc, w)
