@@ -8,6 +8,7 @@ func registerAll(sc *godog.ScenarioContext, w *World) {
 	registerDeclarationSteps(sc, w)
 	registerWebSteps(sc, w)
 	registerModelSteps(sc, w)
+	registerGenericSteps(sc, w)
 	registerOAuthSteps(sc, w)
 	registerTLSSteps(sc, w)
 	registerAuditSteps(sc, w)

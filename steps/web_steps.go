@@ -35,13 +35,7 @@ func registerWebSteps(sc *godog.ScenarioContext, w *World) {
 // its scenarios asks.
 func (s *webState) load(ctx context.Context, w *World) error {
 	env := w.Env()
-	v, err := env.Shared.Do(webSessionKey, func() (any, error) {
-		cfg := webprobe.Config{Profile: env.Profile, Client: env.Guard.HTTPClient(nil)}
-		if o := env.Profile.OAuth; o != nil && o.ResourceURL != "" && env.Profile.HasInterface("rest") {
-			cfg.Token = func(ctx context.Context) (string, error) { return webToken(ctx, env) }
-		}
-		return webprobe.NewSession(cfg)
-	})
+	v, err := env.Shared.Do(webSessionKey, func() (any, error) { return newWebSession(env) })
 	if err != nil {
 		return verdict.CouldNotTest("web probes", err)
 	}
@@ -50,6 +44,16 @@ func (s *webState) load(ctx context.Context, w *World) error {
 	rep, _ := env.Shared.Do("web/report/"+rule, func() (any, error) { return session.Run(ctx, rule), nil })
 	s.rep = rep.(*webprobe.Report)
 	return nil
+}
+
+// newWebSession is the run's one web probe session (shared answers, one
+// access token).
+func newWebSession(env *Env) (*webprobe.Session, error) {
+	cfg := webprobe.Config{Profile: env.Profile, Client: env.Guard.HTTPClient(nil)}
+	if o := env.Profile.OAuth; o != nil && o.ResourceURL != "" && env.Profile.HasInterface("rest") {
+		cfg.Token = func(ctx context.Context) (string, error) { return webToken(ctx, env) }
+	}
+	return webprobe.NewSession(cfg)
 }
 
 // webToken gets an access token for the resource: as the test user with a

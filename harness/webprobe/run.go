@@ -240,3 +240,15 @@ func could(p Probe, ex *Exchange, err error) error {
 	}
 	return verdict.CouldNotTest(what, err)
 }
+
+// Data returns the protected resource read with an access token (the
+// answer with personal data the header probes judge), sent at most once
+// per session.
+func (s *Session) Data(ctx context.Context) (*Exchange, error) {
+	r := &run{s: s, ctx: ctx, res: &Result{}}
+	ex, err := r.data()
+	if ex == nil && err == nil {
+		return nil, errors.New("webprobe: the profile names no resource URL with a way to get a token")
+	}
+	return ex, err
+}
