@@ -132,7 +132,7 @@ func Catalogue() []Probe {
 		{ID: "web/method-override", Rule: "SC002", Title: "method-override headers are ignored",
 			NCSC: "U/PW.05", Confidence: "B", ASVS: "4.1.4", Top10: "API8", InternetNL: NotChecked, Outcome: FailOrWarn, Requests: 2, exec: methodOverride},
 		{ID: "web/content-type", Rule: "SC002", Title: "every body carries a Content-Type with its charset",
-			NCSC: "U/WA.04", Confidence: "A", ASVS: "4.1.1", Top10: "API8", InternetNL: NotChecked, Outcome: FailOrWarn, exec: contentType},
+			NCSC: "U/WA.04", Confidence: "A", ASVS: "4.1.1", Top10: "API8", InternetNL: NotChecked, Outcome: FailOrWarn, Requests: 5, exec: contentType},
 		{ID: "web/cache-control", Rule: "SC002", Title: "answers with personal data are not stored by caches",
 			NCSC: "U/PW.03", Confidence: "B", ASVS: "14.3.2", Top10: "API8", InternetNL: NotChecked, Outcome: WarnOnly, Requests: 2, exec: cacheControl},
 	}

@@ -2,6 +2,7 @@ package webprobe
 
 import (
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 
@@ -162,6 +163,10 @@ func TestFrameOptions(t *testing.T) {
 // it is judged, ids are unique, and the one-line table in docs/web-probes.md
 // lists each of them.
 func TestCatalogueIsComplete(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/web-probes.md")
+	if err != nil {
+		t.Fatal(err)
+	}
 	seen := map[string]bool{}
 	for _, p := range Catalogue() {
 		assert.False(t, seen[p.ID], "duplicate %s", p.ID)
@@ -173,5 +178,6 @@ func TestCatalogueIsComplete(t *testing.T) {
 		assert.NotEmpty(t, p.InternetNL, p.ID)
 		assert.NotEmpty(t, p.Outcome, p.ID)
 		assert.NotNil(t, p.exec, p.ID)
+		assert.Contains(t, string(doc), "| "+p.ID+" |", "docs/web-probes.md has no row for %s", p.ID)
 	}
 }

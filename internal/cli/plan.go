@@ -10,6 +10,7 @@ import (
 	"github.com/apisec/apisec/harness/catalogue"
 	"github.com/apisec/apisec/harness/oauth"
 	"github.com/apisec/apisec/harness/profile"
+	"github.com/apisec/apisec/harness/webprobe"
 	"github.com/apisec/apisec/harness/wssec"
 )
 
@@ -71,15 +72,36 @@ func printPlan(w io.Writer, prof *profile.Profile, rules []catalogue.Rule) error
 		}
 		fmt.Fprintf(w, "\nSOAP WS-Security/SAML probes: %d request(s) at most (WSDL read and every header layout of the controls included)\n", soap)
 	}
-	for _, id := range []string{"SC002", "SC003"} {
-		if inScope(id) {
-			fmt.Fprintf(w, "%s: one request per NCSC web-guideline scenario to %s\n", id, prof.Target.BaseURL)
-		}
+	if err := printWebPlan(w, prof, inScope); err != nil {
+		return err
 	}
 	if inScope("SC004") || inScope("SC004.001") {
 		fmt.Fprintf(w, "SC004/SC004.001: one TLS scan per endpoint (%d endpoint(s)), handshakes bounded by limits.max_requests\n", len(prof.TLS.Endpoints))
 	}
 	fmt.Fprintf(w, "Whole run: at most %d requests and handshakes (limits.max_requests), %.0f per second, %s deadline each\n",
 		prof.Limits.MaxRequests, prof.Limits.RatePerSecond, prof.Timeout())
+	return nil
+}
+
+// printWebPlan lists the NCSC web-guideline probes (SC002, SC003) and the
+// declared-model checks (SC006, SC007, SC009) in scope.
+func printWebPlan(w io.Writer, prof *profile.Profile, inScope func(string) bool) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "\nRULE\tPROBE\tREQUESTS\tINTERNET.NL\tNCSC\tOUTCOME")
+	total := 0
+	for _, p := range webprobe.Catalogue() {
+		if !inScope(p.Rule) {
+			continue
+		}
+		total += p.Requests
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", p.Rule, p.ID, p.Requests, p.InternetNL, p.NCSC, p.Outcome)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nNCSC web-guideline probes: %d request(s) at most to %s (answers shared between probes are sent once)\n", total, prof.Target.BaseURL)
+	if inScope("SC006") || inScope("SC007") || inScope("SC009") {
+		fmt.Fprintln(w, "SC006/SC007/SC009: read the OAuth batch's metadata and JWKS; SC006 adds 2 token requests and 1 resource request, SC009 one request per declared did:web and one handshake when UZI/PKIoverheid is declared")
+	}
 	return nil
 }
