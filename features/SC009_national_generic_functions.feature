@@ -6,7 +6,7 @@ Feature: SC009 APIs use the nationally prescribed generic services and functions
   The specifier's declaration names, per national generic function
   (identification, authentication, consent, authorisation, localisation,
   addressing), the specification and version used, or why none applies. The
-  deployment's observable signals (nen7513-ncsc-web.md §4) corroborate or
+  deployment's observable signals (docs/reference/nen7513-ncsc-web.md §4) corroborate or
   contradict each entry; what cannot be observed is recorded, not judged.
 
   Scenario: the specifier has declared SC009 in a valid signed declaration

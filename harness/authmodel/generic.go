@@ -14,7 +14,7 @@ import (
 )
 
 // The six nationally prescribed generic functions of the VWS programme
-// (nen7513-ncsc-web.md §4), with the Dutch names a declaration may use.
+// (docs/reference/nen7513-ncsc-web.md §4), with the Dutch names a declaration may use.
 var functions = map[string][]string{
 	"identification": {"identification", "identificatie"},
 	"authentication": {"authentication", "authenticatie"},
@@ -303,7 +303,7 @@ func (s Signal) Verdict() error {
 	switch s.State {
 	case Contradicted:
 		return verdict.WithSeverity(verdict.Deviation(probe, "runtime signals that match the declared national generic function",
-			"SC009; nen7513-ncsc-web.md §4", s.Detail), verdict.Medium)
+			"SC009; docs/reference/nen7513-ncsc-web.md §4", s.Detail), verdict.Medium)
 	case Corroborated:
 		return nil
 	}

@@ -42,7 +42,7 @@ type Probe struct {
 	Title string
 	// NCSC is the 2015 guideline code; Confidence is A (confirmed by
 	// Logius or internet.nl), B (a third-party DigiD tool), C (unverified
-	// label) or "-" (no NCSC code confirmed), per nen7513-ncsc-web.md §3.3.
+	// label) or "-" (no NCSC code confirmed), per docs/reference/nen7513-ncsc-web.md §3.3.
 	NCSC       string
 	Confidence string
 	// ASVS 5.0 requirement(s) and OWASP API Security Top 10 2023 item(s).

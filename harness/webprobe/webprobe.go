@@ -1,6 +1,6 @@
 // Package webprobe makes the black-box HTTP probes of the NCSC
 // web-application guidelines that give evidence for SC001–SC003
-// (shared/reference/nen7513-ncsc-web.md §3.3), classified the way
+// (docs/reference/nen7513-ncsc-web.md §3.3), classified the way
 // internet.nl classifies the same checks (§3.5) so that a host's results
 // line up with what internet.nl shows for it.
 package webprobe
