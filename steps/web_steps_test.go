@@ -24,7 +24,7 @@ import (
 
 // declaredRules are the rules a declaration decides and black-box probes
 // can contradict: the web guideline rules and the specifier's model rules.
-var declaredRules = []string{"SC002", "SC003", "SC006", "SC007", "SC009"}
+var declaredRules = []string{"SC001", "SC002", "SC003", "SC006", "SC007", "SC009"}
 
 var (
 	refPKIOnce sync.Once
@@ -97,7 +97,7 @@ func TestDeclaredRulesAgainstReference(t *testing.T) {
 	for _, rr := range out.Rules {
 		for _, s := range rr.Scenarios {
 			for _, p := range s.Evidence {
-				if name := out.Evidence[p].Name; strings.HasPrefix(name, "web/") {
+				if name := out.Evidence[p].Name; strings.HasPrefix(name, "web/") || strings.HasPrefix(name, "spec/") {
 					judged[name]++
 				}
 			}
@@ -117,7 +117,7 @@ func TestDeclaredRulesAgainstReference(t *testing.T) {
 // of one defect per probe family.
 func TestDeclaredRulesFlipWithDefects(t *testing.T) {
 	for _, d := range []string{reference.DefectHTTPNoRedirect, reference.DefectReflectedInput, reference.DefectPerClientTokenEndpoint,
-		reference.DefectNonstandardMetadata, reference.DefectDIDWebNotPublished, "server-version-banner"} {
+		reference.DefectNonstandardMetadata, reference.DefectDIDWebNotPublished, reference.DefectSpecPlainHTTPServer, "server-version-banner"} {
 		t.Run(d, func(t *testing.T) {
 			t.Parallel()
 			var breaks []string

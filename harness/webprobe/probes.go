@@ -85,6 +85,11 @@ func (p Probe) warning(expected, got string, sev verdict.Severity) error {
 // Catalogue is every web probe, in the order a run sends them.
 func Catalogue() []Probe {
 	return []Probe{
+		// SC001: the specification (only with web.openapi_url).
+		{ID: "spec/https-only", Rule: "SC001", Title: "the specification offers the API over https only",
+			NCSC: "U/WA.05", Confidence: "A", ASVS: "12.2.1", Top10: "API8", InternetNL: NotChecked, Outcome: FailOrWarn, Requests: 1, exec: specHTTPS},
+		{ID: "spec/security-schemes", Rule: "SC001", Title: "the specification requires authentication on every operation",
+			NCSC: "U/TV.01", Confidence: "A", ASVS: "8.2.1", Top10: "API2, API5", InternetNL: NotChecked, Outcome: FailOrWarn, exec: specSecurity},
 		// SC003: the deployment (transport, headers, exposure).
 		{ID: "web/plain-http", Rule: "SC003", Title: "plain HTTP is refused or redirected to HTTPS on the same host",
 			NCSC: "U/WA.05", Confidence: "A", ASVS: "4.1.2", Top10: "API8", InternetNL: Required, Outcome: FailOrWarn, Requests: 1, exec: plainHTTP},
