@@ -67,11 +67,13 @@ func hsts(r *run, p Probe) error {
 	if err != nil {
 		return err
 	}
+	root, _ := r.root()
+	base, _ := r.base()
 	var must, should []string
 	sev := verdict.Low
-	for i, ex := range answers {
+	for _, ex := range answers {
 		h := ParseHSTS(ex.Header())
-		front := i < 2 // "/" and the base URL: what internet.nl and a browser see first
+		front := ex == root || ex == base // what internet.nl and a browser see first
 		switch {
 		case h.Problem != "" && front:
 			must = append(must, label(ex)+": "+h.Problem)

@@ -181,3 +181,32 @@ func TestCatalogueIsComplete(t *testing.T) {
 		assert.Contains(t, string(doc), "| "+p.ID+" |", "docs/web-probes.md has no row for %s", p.ID)
 	}
 }
+
+// TestDefaultPathSignatures: a catch-all answer (a single-page app, a HAL
+// API) is never taken for an exposed endpoint; the real thing is.
+func TestDefaultPathSignatures(t *testing.T) {
+	sig := map[string]defaultPath{}
+	for _, d := range defaultPaths {
+		sig[d.path] = d
+	}
+	catchAll := []string{
+		`<html><title>Patient portal</title><p>Manage user profiles, goroutine-free Quarkus dev ui docs</p></html>`,
+		`{"_links":{"self":{"href":"/patients"}},"APP=1":"x"}`,
+		`{"ok":true}`,
+	}
+	real := map[string]string{
+		"/.git/HEAD":    "ref: refs/heads/main\n",
+		"/.env":         "DB_PASSWORD=secret\n",
+		"/actuator":     `{"_links":{"self":{"href":"http://x/actuator"},"env":{"href":"http://x/actuator/env"}}}`,
+		"/debug/pprof/": "<html><p>Types of profiles available:</p>",
+		"/q/dev/":       "<html><head><title>Quarkus Dev UI</title>",
+		"/metrics":      "# HELP go_goroutines Number of goroutines\n",
+		"/openapi.json": `{"openapi":"3.0.3"}`,
+	}
+	for path, body := range real {
+		assert.True(t, sig[path].sig.MatchString(body), "%s should match its own body", path)
+		for _, c := range catchAll {
+			assert.False(t, sig[path].sig.MatchString(c), "%s matched a catch-all body %q", path, c)
+		}
+	}
+}
