@@ -64,7 +64,7 @@ func referenceEnv(t *testing.T, defects ...string) *Env {
 	roots := x509.NewCertPool()
 	require.True(t, roots.AppendCertsFromPEM(raw))
 	cat := catalogue.Default()
-	decls, err := declare.FromProfile(prof, cat, time.Now)
+	decls, err := declare.Load(prof, cat, time.Now, declare.Options{AllowTest: true}) // the reference signs TEST declarations
 	require.NoError(t, err)
 	guard := conduct.NewGuard(conduct.Config{Hosts: prof.Hosts(), RatePerSecond: 2000, Burst: 200, Timeout: 5 * time.Second,
 		MaxRequests: 5000, RootCAs: roots})
