@@ -445,7 +445,14 @@ func HTTPExchange(req *http.Request, reqBody []byte, resp *http.Response, respBo
 	b.WriteString(">>> request\n")
 	if req != nil {
 		clone := req.Clone(req.Context())
-		clone.Body = nil
+		// DumpRequestOut refuses a request whose Body is nil but whose
+		// ContentLength is set, and then every header was lost; the
+		// header is kept, the body is written below from reqBody.
+		clone.Body, clone.GetBody, clone.ContentLength = nil, nil, 0
+		if len(reqBody) > 0 {
+			clone.Header = clone.Header.Clone()
+			clone.Header.Set("Content-Length", fmt.Sprint(len(reqBody)))
+		}
 		head, err := httputil.DumpRequestOut(clone, false)
 		if err != nil {
 			fmt.Fprintf(&b, "%s %s\n", req.Method, req.URL)

@@ -1,8 +1,10 @@
 package evidence
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -101,4 +103,21 @@ func FuzzRedact(f *testing.F) {
 			t.Fatalf("valid JSON became invalid: %q -> %q", in, out)
 		}
 	})
+}
+
+// A request with a body keeps its header lines in the transcript.
+func TestHTTPExchangeKeepsHeadersOfARequestWithABody(t *testing.T) {
+	body := []byte(`{"resourceType":"Patient"}`)
+	req, err := http.NewRequest(http.MethodPost, "https://api.example/fhir/Patient", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/fhir+json")
+	req.Header.Set("X-Probe", "canary")
+	out := string(HTTPExchange(req, body, nil, nil, nil))
+	for _, want := range []string{"POST /fhir/Patient HTTP/1.1", "X-Probe: canary", "Content-Type: application/fhir+json", `{"resourceType":"Patient"}`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("transcript lacks %q:\n%s", want, out)
+		}
+	}
 }
