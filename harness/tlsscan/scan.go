@@ -16,6 +16,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/apisec/apisec/harness/cause"
 	"io"
 	"net"
 	"slices"
@@ -173,6 +174,18 @@ func (s *scanner) run(ctx context.Context, res *Result) error {
 		anyVersion = anyVersion || vs.status == "yes"
 	}
 	if !anyVersion {
+		// Silence is not an answer: when some version stayed unresolved
+		// (reset, timeout after every retry) the scan could not observe,
+		// which is missing data, never "accepts nothing".
+		var unresolved []string
+		for _, vr := range res.Versions {
+			if vr.State.Status == Unresolved {
+				unresolved = append(unresolved, vr.Name)
+			}
+		}
+		if len(unresolved) > 0 {
+			return &Error{Kind: cause.Missing, Op: "enumerate versions", Err: fmt.Errorf("no protocol version could be observed: %s unresolved after every retry", strings.Join(unresolved, ", "))}
+		}
 		return &Error{Kind: KindProtocol, Op: "enumerate versions", Err: fmt.Errorf("server accepted no protocol version and no cipher suite")}
 	}
 

@@ -1,8 +1,10 @@
 package tlsscan
 
 import (
+	"context"
 	"crypto/tls"
 	"fmt"
+	"github.com/apisec/apisec/harness/cause"
 	"slices"
 	"strings"
 	"sync"
@@ -88,7 +90,17 @@ func TestScanRandomResetsNeverClaimAbsence(t *testing.T) {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			t.Parallel()
 			px := proxy(t, addr, tlsbench.ResetRandomly(seed, 0.5))
-			res := scanTLS(t, px.Addr, Target{RootCAs: p.pool}, Options{Timeout: 2 * time.Second, Backoff: time.Millisecond, Attempts: 2})
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			res, err := Scan(ctx, Target{Address: px.Addr, ServerName: "scan.test", RootCAs: p.pool}, Options{Timeout: 2 * time.Second, Backoff: time.Millisecond, Attempts: 2})
+			if err != nil {
+				// Every version unresolved: the scan may end, but only as
+				// missing data, never as "the server accepts nothing".
+				k := KindOf(err)
+				assert.True(t, k.Transient() || k == cause.Missing, "could-not-observe kind, got %s: %v", k, err)
+				assert.NotContains(t, err.Error(), "accepted no")
+				return
+			}
 			for i, vr := range res.Versions {
 				want := truth.Versions[i]
 				if vr.State.Seen() {
@@ -159,4 +171,20 @@ func TestErrorTextNamesTheKindOnce(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, 1, strings.Count(err.Error(), "refused:"), err.Error())
 	assert.NotContains(t, err.Error(), "tlsscan:")
+}
+
+// TestScanEveryHelloResetIsMissingData: a middlebox that resets every
+// connection leaves nothing observed; the scan says so and never that the
+// server accepts no version.
+func TestScanEveryHelloResetIsMissingData(t *testing.T) {
+	p := newPKI(t, "p256")
+	addr := legacyTLS(t, p)
+	px := proxy(t, addr, tlsbench.ResetRandomly(1, 1.0))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_, err := Scan(ctx, Target{Address: px.Addr, ServerName: "scan.test", RootCAs: p.pool}, Options{Timeout: 2 * time.Second, Backoff: time.Millisecond, Attempts: 2})
+	require.Error(t, err)
+	k := KindOf(err)
+	assert.True(t, k.Transient() || k == cause.Missing, "could-not-observe kind, got %s: %v", k, err)
+	assert.NotContains(t, err.Error(), "accepted no")
 }
