@@ -249,10 +249,8 @@ func TestRunCannotTestWhenTheAuditSourceAnswersHTML(t *testing.T) {
 }
 
 func TestRunCannotTestWhenTheAuditSourceHangs(t *testing.T) {
-	start := time.Now()
 	rep := runFake(t, &fakeAPI{hang: true}, 300*time.Millisecond)
 	assert.Equal(t, allRecordProbes(verdict.Error), statuses(rep))
-	assert.Less(t, time.Since(start), 3*time.Second)
 	assert.Contains(t, rep.Presence(ProbeSearch).Error(), "timeout")
 }
 
@@ -277,12 +275,11 @@ func TestPollIsBoundedByAttemptsAndDeadline(t *testing.T) {
 	assert.Equal(t, 3, n)
 	assert.Equal(t, 3, calls)
 
-	start := time.Now()
-	_, err = Poll(context.Background(), PollConfig{Deadline: 100 * time.Millisecond, MaxAttempts: 1000, Interval: 40 * time.Millisecond}, func(context.Context) (bool, error) {
+	n, err = Poll(context.Background(), PollConfig{Deadline: 100 * time.Millisecond, MaxAttempts: 1000, Interval: 40 * time.Millisecond}, func(context.Context) (bool, error) {
 		return false, nil
 	})
 	assert.ErrorIs(t, err, ErrPollExhausted)
-	assert.Less(t, time.Since(start), time.Second)
+	assert.Less(t, n, 10, "the deadline, not the 1000 attempts, ended the poll")
 
 	boom := errors.New("boom")
 	n, err = Poll(context.Background(), PollConfig{}, func(context.Context) (bool, error) { return false, boom })
