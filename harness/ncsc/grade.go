@@ -3,43 +3,24 @@ package ncsc
 import (
 	"fmt"
 	"strings"
+
+	"github.com/apisec/apisec/harness/tlsregistry"
 )
 
-// regSuite is one row of registry_table.go.
-type regSuite struct {
-	Code    uint16
-	IANA    string
-	OpenSSL string
-	Kx      string
-	Au      string
-	Enc     string
-	Mac     string
-	Export  bool
-}
-
-// Name is the IANA name, or OpenSSL's where IANA has none.
-func (s regSuite) Name() string {
-	if s.IANA != "" {
-		return s.IANA
-	}
-	return s.OpenSSL
-}
-
 var (
-	registryByCode = index(registry, func(s regSuite) uint16 { return s.Code })
-	versionByID    = index(versionRows, func(r codeRow) uint16 { return r.ID })
-	suiteByID      = index(suiteRows, func(r codeRow) uint16 { return r.ID })
-	groupByID      = index(groupRows, func(r codeRow) uint16 { return r.ID })
-	kexSigByID     = index(kexSigRows, func(r codeRow) uint16 { return r.ID })
-	kxByName       = index(kxRows, func(r nameRow) string { return r.Name })
-	auByName       = index(auRows, func(r nameRow) string { return r.Name })
-	encByName      = index(encRows, func(r nameRow) string { return r.Name })
-	macByName      = index(macRows, func(r nameRow) string { return r.Name })
-	dhByName       = index(dhRows, func(r nameRow) string { return r.Name })
-	curveByName    = index(certCurveRows, func(r nameRow) string { return r.Name })
-	keyTypeByName  = index(certKeyTypeRows, func(r nameRow) string { return r.Name })
-	certSigByName  = index(certSigRows, func(r nameRow) string { return r.Name })
-	optionByKey    = index(optionRows, func(r optionRow) string { return r.Kind + "/" + r.State })
+	versionByID   = index(versionRows, func(r codeRow) uint16 { return r.ID })
+	suiteByID     = index(suiteRows, func(r codeRow) uint16 { return r.ID })
+	groupByID     = index(groupRows, func(r codeRow) uint16 { return r.ID })
+	kexSigByID    = index(kexSigRows, func(r codeRow) uint16 { return r.ID })
+	kxByName      = index(kxRows, func(r nameRow) string { return r.Name })
+	auByName      = index(auRows, func(r nameRow) string { return r.Name })
+	encByName     = index(encRows, func(r nameRow) string { return r.Name })
+	macByName     = index(macRows, func(r nameRow) string { return r.Name })
+	dhByName      = index(dhRows, func(r nameRow) string { return r.Name })
+	curveByName   = index(certCurveRows, func(r nameRow) string { return r.Name })
+	keyTypeByName = index(certKeyTypeRows, func(r nameRow) string { return r.Name })
+	certSigByName = index(certSigRows, func(r nameRow) string { return r.Name })
+	optionByKey   = index(optionRows, func(r optionRow) string { return r.Kind + "/" + r.State })
 )
 
 func index[R any, K comparable](rows []R, key func(R) K) map[K]R {
@@ -192,7 +173,7 @@ type component struct {
 
 // suiteComponents breaks a registry suite into the four functions the
 // guideline grades. TLS 1.3 suites (Kx/Au "any") carry only bulk and hash.
-func suiteComponents(s regSuite) []component {
+func suiteComponents(s tlsregistry.Suite) []component {
 	kx := s.Kx
 	switch {
 	case s.Export || strings.Contains(kx, "(512)") || strings.Contains(kx, "(1024)"):
@@ -217,7 +198,7 @@ func suiteComponents(s regSuite) []component {
 	if s.Au != "any" {
 		cs = append(cs, component{"suite.au", "authentication", s.Au})
 	}
-	return append(cs, component{"suite.enc", "bulk cipher", s.Enc}, component{"suite.mac", "hash", s.Mac})
+	return append(cs, component{"suite.enc", "bulk cipher", s.Cipher()}, component{"suite.mac", "hash", s.Mac})
 }
 
 // componentRows is the table a suite component is graded by.
@@ -244,7 +225,7 @@ func componentLevel(e Edition, c component) Level {
 // gradeComponents grades a suite by its worst component and cites the table
 // of that component.
 func gradeComponents(e Edition, id uint16) (Level, string, string) {
-	s, ok := registryByCode[id]
+	s, ok := tlsregistry.LookupSuite(id)
 	if !ok {
 		return Insufficient, "suite", fmt.Sprintf("cipher suite 0x%04X is not in the IANA registry nor in the list, so Insufficient", id)
 	}
@@ -261,7 +242,7 @@ func gradeComponents(e Edition, id uint16) (Level, string, string) {
 		worst = Insufficient
 	}
 	return worst, key, fmt.Sprintf("%s (0x%04X) is not in %s; graded by its worst component (%s)",
-		s.Name(), id, refs[e]["suite"].Section, strings.Join(parts, ", "))
+		s.DisplayName(), id, refs[e]["suite"].Section, strings.Join(parts, ", "))
 }
 
 func gradeGroup(e Edition, id uint16) Grading {
@@ -320,37 +301,10 @@ func gradeOption(e Edition, kind, state string) Grading {
 	return at(e, kind, l, noteFor(e, r.Note))
 }
 
-// VersionName names a wire version.
-func VersionName(v uint16) string {
-	if r, ok := versionByID[v]; ok {
-		return r.Name
-	}
-	return fmt.Sprintf("version 0x%04X", v)
-}
-
-// SuiteName is the IANA name of a code point, or its hex.
-func SuiteName(id uint16) string {
-	if s, ok := registryByCode[id]; ok {
-		return s.Name()
-	}
-	if r, ok := suiteByID[id]; ok {
-		return r.Name
-	}
-	return fmt.Sprintf("0x%04X", id)
-}
-
-// GroupName names a supported_groups code point.
-func GroupName(id uint16) string {
-	if r, ok := groupByID[id]; ok {
-		return r.Name
-	}
-	return fmt.Sprintf("0x%04X", id)
-}
-
-// SignatureSchemeName names a SignatureScheme code point.
-func SignatureSchemeName(id uint16) string {
-	if r, ok := kexSigByID[id]; ok {
-		return r.Name
-	}
-	return fmt.Sprintf("0x%04X", id)
-}
+// Names of code points come from the one registry the scanner shares.
+var (
+	VersionName         = tlsregistry.VersionName
+	SuiteName           = tlsregistry.SuiteName
+	GroupName           = tlsregistry.GroupName
+	SignatureSchemeName = tlsregistry.SignatureSchemeName
+)

@@ -2,7 +2,7 @@
 // Transport Layer Security" (ICT-beveiligingsrichtlijnen voor TLS), editions
 // 2025-05 (current, the default) and v2.1 (the edition Nictiz SC004 links).
 //
-// The classification lives in data tables (tables.go, registry_table.go);
+// The classification lives in data tables (tables.go; code points and suite components come from harness/tlsregistry);
 // the code only looks rows up and takes the worst of a suite's components.
 // Inputs are primitives (IANA code points, names, sizes) so the grader does
 // not depend on the scanner's types.

@@ -249,7 +249,7 @@ var suiteRows = []codeRow{
 }
 
 // Suite components, keyed by the normalised OpenSSL vocabulary of
-// registry_table.go (see suiteComponents). 2025 levels are derived from
+// harness/tlsregistry (see suiteComponents). 2025 levels are derived from
 // Appendix B (open point 1); v2.1 from Tables 2, 4, 6, 7 and footnote 31.
 var kxRows = []nameRow{
 	{"ECDHE", Sufficient, Good, "2025: only hybrid PQ key exchange is Good"},
@@ -267,6 +267,7 @@ var kxRows = []nameRow{
 	{"KRB5", Insufficient, Insufficient, "not listed"},
 	{"GOST", Insufficient, Insufficient, "not listed"},
 	{"CECPQ1", Insufficient, Insufficient, "experimental, not listed"},
+	{"ECCPWD", Insufficient, Insufficient, "password-authenticated (RFC 8492), not listed"},
 	{"EXPORT", Insufficient, Insufficient, "export-grade"},
 	{"None", Insufficient, Insufficient, "no key exchange"},
 }
@@ -281,6 +282,8 @@ var auRows = []nameRow{
 	{"KRB5", Insufficient, Insufficient, ""},
 	{"GOST01", Insufficient, Insufficient, ""},
 	{"GOST94", Insufficient, Insufficient, ""},
+	{"GOST12", Insufficient, Insufficient, "not listed"},
+	{"ECCPWD", Insufficient, Insufficient, "password (RFC 8492), not listed"},
 	{"DH", Insufficient, Insufficient, "static DH certificate"},
 	{"ECDH", Insufficient, Insufficient, "static ECDH certificate"},
 }
@@ -314,6 +317,14 @@ var encRows = []nameRow{
 	{"RC2(56)", Insufficient, Insufficient, ""},
 	{"RC2(40)", Insufficient, Insufficient, ""},
 	{"GOST(256)", Insufficient, Insufficient, "not listed"},
+	{"Kuznyechik(256)", Insufficient, Insufficient, "not listed"},
+	{"Magma(256)", Insufficient, Insufficient, "not listed"},
+	{"KuznyechikMGM(256)", Insufficient, Insufficient, "not listed"},
+	{"MagmaMGM(256)", Insufficient, Insufficient, "not listed"},
+	{"SM4GCM(128)", Insufficient, Insufficient, "not listed"},
+	{"SM4CCM(128)", Insufficient, Insufficient, "not listed"},
+	{"AEGIS(256)", Insufficient, Insufficient, "not listed"},
+	{"AEGIS(128)", Insufficient, Insufficient, "not listed"},
 	{"None", Insufficient, Insufficient, "no encryption"},
 }
 
@@ -327,6 +338,8 @@ var macRows = []nameRow{
 	{"GOST94", Insufficient, Insufficient, "not listed"},
 	{"GOSTR3411", Insufficient, Insufficient, "not listed"},
 	{"STREEBOG256", Insufficient, Insufficient, "not listed"},
+	{"KuznyechikOMAC", Insufficient, Insufficient, "not listed"},
+	{"MagmaOMAC", Insufficient, Insufficient, "not listed"},
 	{"Null", Insufficient, Insufficient, "no integrity"},
 }
 
@@ -441,13 +454,13 @@ var kexSigRows = []codeRow{
 	{0x081A, "ecdsa_brainpoolP256r1tls13_sha256", Good, Good, ""},
 	{0x081B, "ecdsa_brainpoolP384r1tls13_sha384", Good, Good, ""},
 	{0x081C, "ecdsa_brainpoolP512r1tls13_sha512", Good, Good, ""},
-	{0x0301, "rsa_sha224", PhaseOut, Sufficient, "v2.1 decision: old internet.nl code"},
+	{0x0301, "rsa_pkcs1_sha224", PhaseOut, Sufficient, "v2.1 decision: old internet.nl code"},
 	{0x0302, "dsa_sha224", PhaseOut, Sufficient, "v2.1 decision: old internet.nl code"},
 	{0x0303, "ecdsa_sha224", PhaseOut, Sufficient, "v2.1 decision: old internet.nl code"},
 	{0x0201, "rsa_pkcs1_sha1", Insufficient, PhaseOut, "v2.1: no SHA-2 = phase out"},
 	{0x0202, "dsa_sha1", Insufficient, PhaseOut, "v2.1: no SHA-2 = phase out"},
 	{0x0203, "ecdsa_sha1", Insufficient, PhaseOut, "v2.1: no SHA-2 = phase out"},
-	{0x0101, "rsa_md5", Insufficient, Insufficient, "v2.1 decision: MD5 broken"},
+	{0x0101, "rsa_pkcs1_md5", Insufficient, Insufficient, "v2.1 decision: MD5 broken"},
 	{0x0102, "dsa_md5", Insufficient, Insufficient, "v2.1 decision: MD5 broken"},
 	{0x0103, "ecdsa_md5", Insufficient, Insufficient, "v2.1 decision: MD5 broken"},
 }

@@ -1,6 +1,7 @@
 package tlsscan
 
 import (
+	"github.com/apisec/apisec/harness/tlsregistry"
 	"github.com/apisec/apisec/internal/testpeer"
 
 	"bytes"
@@ -78,7 +79,7 @@ func opensslSuites(t testing.TB, bin, cipher string, keep func(Suite) bool) []ui
 		t.Fatalf("openssl ciphers %s: %v", cipher, err)
 	}
 	byName := map[string]Suite{}
-	for _, s := range suiteTable {
+	for _, s := range tlsregistry.Suites() {
 		byName[s.OpenSSL] = s
 	}
 	var codes []uint16
@@ -87,7 +88,7 @@ func opensslSuites(t testing.TB, bin, cipher string, keep func(Suite) bool) []ui
 		if !ok {
 			t.Fatalf("openssl suite %s not in the registry table", name)
 		}
-		if !s.tls13() && keep(s) {
+		if !s.TLS13() && keep(s) {
 			codes = append(codes, uint16(s.Code))
 		}
 	}

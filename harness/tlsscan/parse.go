@@ -310,14 +310,14 @@ type serverKeyExchange struct {
 func parseServerKeyExchange(body []byte, suite Suite, version uint16) (*serverKeyExchange, error) {
 	s := cryptobyte.String(body)
 	ske := &serverKeyExchange{}
-	if suite.pskHint() {
+	if suite.PSKHint() {
 		var hint cryptobyte.String
 		if !s.ReadUint16LengthPrefixed(&hint) {
 			return nil, protoErr("parse ServerKeyExchange", "bad PSK identity hint")
 		}
 	}
 	switch {
-	case suite.ephemeralEC():
+	case suite.EphemeralEC():
 		var point cryptobyte.String
 		if !s.ReadUint8(&ske.CurveType) {
 			return nil, protoErr("parse ServerKeyExchange", "truncated ECParameters")
@@ -329,7 +329,7 @@ func parseServerKeyExchange(body []byte, suite Suite, version uint16) (*serverKe
 			return nil, protoErr("parse ServerKeyExchange", "truncated ECDH parameters")
 		}
 		ske.Point = point
-	case suite.ephemeralDH():
+	case suite.EphemeralDH():
 		if !s.ReadUint16LengthPrefixed((*cryptobyte.String)(&ske.P)) ||
 			!s.ReadUint16LengthPrefixed((*cryptobyte.String)(&ske.G)) ||
 			!s.ReadUint16LengthPrefixed((*cryptobyte.String)(&ske.Ys)) {

@@ -455,7 +455,7 @@ func (s *scanner) groups13(ctx context.Context) ([]Group, State) {
 func (s *scanner) groups12(ctx context.Context, v uint16, accepted []SuiteResult) ([]Group, State) {
 	var suites []uint16
 	for _, r := range accepted {
-		if su, _ := LookupSuite(r.Code); su.ephemeralEC() {
+		if su, _ := LookupSuite(r.Code); su.EphemeralEC() {
 			suites = append(suites, r.Code)
 		}
 	}
@@ -497,7 +497,7 @@ var kexHashes = []string{"md5", "sha1", "sha224", "sha256", "sha384", "sha512", 
 func (s *scanner) kexSignatures(ctx context.Context, accepted []SuiteResult) ([]KexSignature, State) {
 	var suites []uint16
 	for _, r := range accepted {
-		if su, _ := LookupSuite(r.Code); su.signedKex() {
+		if su, _ := LookupSuite(r.Code); su.SignedKex() {
 			suites = append(suites, r.Code)
 		}
 	}
