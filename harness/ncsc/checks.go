@@ -2,6 +2,7 @@ package ncsc
 
 import (
 	"fmt"
+	"github.com/apisec/apisec/harness/tlsregistry"
 	"strings"
 )
 
@@ -247,7 +248,7 @@ func (f Facts) signedKex12() bool {
 // suiteKx is a registry suite's key exchange (as graded) and
 // authentication, "" for an unknown or TLS 1.3 suite.
 func suiteKx(id uint16) (kx, au string) {
-	s, ok := registryByCode[id]
+	s, ok := tlsregistry.LookupSuite(id)
 	if !ok {
 		return "", ""
 	}

@@ -144,7 +144,7 @@ func gradeSuite(e Edition, id uint16) Grading {
 // (HMAC-SHA1)"): why a listed suite has its level, in the words a deployer
 // changes a cipher string with.
 func componentsAt(e Edition, id uint16, l Level) string {
-	s, ok := registryByCode[id]
+	s, ok := tlsregistry.LookupSuite(id)
 	if !ok {
 		return ""
 	}
