@@ -13,7 +13,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/apisec/apisec/harness/cause"
@@ -107,46 +106,17 @@ func Do(ctx context.Context, client *http.Client, method, url string, reqBody []
 	resp, err := client.Do(req)
 	if err != nil {
 		ex.Err = err
-		ex.Transcript = transcript(req, kept, nil, nil, err)
+		ex.Transcript = evidence.HTTPExchange(req, kept, nil, nil, err)
 		return ex, err
 	}
 	defer resp.Body.Close()
 	ex.Response = resp
 	ex.RespBody, err = conduct.ReadBody(resp.Body, BodyCap)
 	ex.Err = err
-	ex.Transcript = transcript(req, kept, resp, ex.RespBody, err)
+	ex.Transcript = evidence.HTTPExchange(req, kept, resp, ex.RespBody, err)
 	return ex, err
 }
 
-// transcript renders the request head itself (every header the probe set,
-// Origin and override headers included, also when the request has a body)
-// and leaves the response to evidence.HTTPExchange.
-func transcript(req *http.Request, body []byte, resp *http.Response, respBody []byte, respErr error) []byte {
-	var b bytes.Buffer
-	b.WriteString(">>> request\n")
-	fmt.Fprintf(&b, "%s %s\n", req.Method, req.URL)
-	host := req.Host
-	if host == "" {
-		host = req.URL.Host
-	}
-	fmt.Fprintf(&b, "Host: %s\n", host)
-	keys := make([]string, 0, len(req.Header))
-	for k := range req.Header {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		fmt.Fprintf(&b, "%s: %s\n", k, strings.Join(req.Header[k], ", "))
-	}
-	if len(body) > 0 {
-		b.WriteString("\n")
-		b.Write(body)
-		b.WriteString("\n")
-	}
-	rest := evidence.HTTPExchange(nil, nil, resp, respBody, respErr)
-	b.Write(bytes.TrimPrefix(rest, []byte(">>> request\n")))
-	return b.Bytes()
-}
 
 // transient reports an error worth one retry before it counts (DESIGN.md:
 // a reset or timeout is retried before it counts as anything).
