@@ -117,7 +117,6 @@ func Do(ctx context.Context, client *http.Client, method, url string, reqBody []
 	return ex, err
 }
 
-
 // transient reports an error worth one retry before it counts (DESIGN.md:
 // a reset or timeout is retried before it counts as anything).
 func transient(err error) bool {
