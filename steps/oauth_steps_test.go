@@ -188,7 +188,7 @@ func TestOAuthFeaturesFlipWithDefects(t *testing.T) {
 }
 
 // TestOAuthFeaturesWithoutOAuthSection: a REST target whose profile has no
-// oauth section leaves every OAuth scenario not assessed (DESIGN.md: a
+// oauth section leaves every OAuth scenario not assessed (docs/design.md: a
 // profile without the section a rule needs), never not_applicable (which
 // would let a level be achieved) and never pass.
 func TestOAuthFeaturesWithoutOAuthSection(t *testing.T) {

@@ -148,7 +148,7 @@ func profileAnchors(w *World) []*x509.Certificate {
 	}
 }
 
-// anchorSource says where the trust anchors came from (DESIGN.md: the
+// anchorSource says where the trust anchors came from (docs/design.md: the
 // report says where each trust anchor came from).
 func anchorSource(w *World) string {
 	if w.env.Trust != nil {

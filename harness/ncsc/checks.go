@@ -25,7 +25,7 @@ const (
 )
 
 // Check is one graded aspect of an endpoint: the item kinds it covers and
-// what it means when the scan graded none of them (DESIGN.md "Verdicts":
+// what it means when the scan graded none of them (docs/design.md "Verdicts":
 // observed absence is not missing data). Absent names why a server with
 // these facts has nothing of the aspect, which the guideline allows (a TLS
 // 1.3-only server has no TLS 1.2 key-exchange signature); when it returns

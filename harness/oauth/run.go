@@ -457,7 +457,7 @@ func (r *run) closeBatch(batch string, rep *Report) {
 	for _, res := range rep.Results {
 		if res.Probe.Batch != batch || res == after || res.Probe.frame == frameBefore || res.proven() {
 			// A token the target issued, a crash or a fetch stays a finding
-			// whatever came later (DESIGN.md: a proven deviation is never
+			// whatever came later (docs/design.md: a proven deviation is never
 			// hidden by an untested one).
 			continue
 		}

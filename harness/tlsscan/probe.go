@@ -97,7 +97,7 @@ func (o *Options) fill() {
 // retry runs one attempt of a probe until it gets an answer or the
 // attempts are spent: a reset, EOF, silent close or timeout is silence,
 // which a middlebox or an overloaded server produces as easily as a
-// refusing one, so it is tried again after a growing pause (DESIGN.md
+// refusing one, so it is tried again after a growing pause (docs/design.md
 // "Verdicts"). It returns the attempts made.
 func (s *scanner) retry(ctx context.Context, attempt func(n int) (silent bool)) int {
 	wait := s.o.Backoff

@@ -3,7 +3,7 @@ package tlsscan
 import "time"
 
 // Status says what one item of a scan rests on. It is the one vocabulary
-// the grader reads to tell observed absence from missing data (DESIGN.md
+// the grader reads to tell observed absence from missing data (docs/design.md
 // "Verdicts"): only Observed and Absent are facts about the server.
 type Status string
 

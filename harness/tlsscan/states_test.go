@@ -17,7 +17,7 @@ import (
 	"github.com/apisec/apisec/fixtures/tlsbench"
 )
 
-// Missing data is never absence (DESIGN.md "Verdicts"): a probe that gets a
+// Missing data is never absence (docs/design.md "Verdicts"): a probe that gets a
 // reset, EOF or timeout is retried, and what stays unanswered is
 // Unresolved, never "not supported". Observed absence is not missing data:
 // what a server has none of is Absent, with the reason.

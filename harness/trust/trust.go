@@ -1,5 +1,5 @@
 // Package trust decides which trust anchors a run uses and remembers where
-// each came from (DESIGN.md "Verdicts": trust comes from the operator, not
+// each came from (docs/design.md "Verdicts": trust comes from the operator, not
 // the target). Without operator trust the target's profile supplies the TLS
 // anchor (ca_file) and the role keys that sign declarations: the vendor that
 // prepared the folder chose them, and the report says so. With an operator

@@ -117,7 +117,7 @@ func Do(ctx context.Context, client *http.Client, method, url string, reqBody []
 	return ex, err
 }
 
-// transient reports an error worth one retry before it counts (DESIGN.md:
+// transient reports an error worth one retry before it counts (docs/design.md:
 // a reset or timeout is retried before it counts as anything).
 func transient(err error) bool {
 	return err != nil && !errors.Is(err, context.Canceled) && cause.Of(err).Transient()
