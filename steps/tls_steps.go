@@ -112,6 +112,9 @@ func scanEndpointWith(ctx context.Context, w *World, addr string, opts tlsscan.O
 		}
 	}
 	opts.Dial, opts.Timeout, opts.Now = w.env.Guard.DialContext, w.env.Guard.Timeout(), w.env.Now
+	if p.Limits.DoSProbes && opts.RenegotiationAttempts == 0 {
+		opts.RenegotiationAttempts = tlsscan.RenegotiationLimitProbe
+	}
 	res, err := tlsscan.Scan(ctx, t, opts)
 	f := scanfacts.FromResult(res)
 	if f.TrustDetail != "" {
@@ -275,6 +278,11 @@ func (s *tlsState) requireBelow(w *World, title string, limit ncsc.Level) error 
 			na = append(na, o.addr+": "+o.a.Reason)
 			w.Note(o.addr + ": not applicable: " + o.a.Reason)
 		}
+		for _, f := range o.a.Findings {
+			if f.Undecided(limit) {
+				gaps.add(o.addr, missingData(f.What+": "+f.Reason+"; "+notTestedWhy(f)))
+			}
+		}
 		for _, f := range o.bad {
 			bad = append(bad, o.addr+" "+f.String())
 			if sv := tlsSeverity(f); worst == "" || sv.Rank() < worst.Rank() {
@@ -334,6 +342,15 @@ func gapReason(f ncsc.Facts, kind string) string {
 		}
 	}
 	return strings.Join(out, "; ")
+}
+
+// notTestedWhy says what would decide a finding whose level was not fully
+// established.
+func notTestedWhy(f ncsc.Finding) string {
+	if f.Item.Kind == ncsc.KindClientRenegotiation {
+		return "the limit takes a renegotiation flood, which runs only with limits.dos_probes: true"
+	}
+	return "part of it was not tested"
 }
 
 // missingData is an aspect the scan could not observe (cause.Missing).

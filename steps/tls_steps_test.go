@@ -2,6 +2,7 @@ package steps
 
 import (
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,19 +33,26 @@ func TestTLSFeaturesAgainstBench(t *testing.T) {
 		edition string
 		rows    []string
 		want    map[string]verdict.Status
+		dos     bool // limits.dos_probes
 	}{
 		{"baseline passes both rules", "2025-05", []string{"baseline-openssl"},
-			map[string]verdict.Status{"SC004": verdict.Pass, "SC004.001": verdict.Pass}},
+			map[string]verdict.Status{"SC004": verdict.Pass, "SC004.001": verdict.Pass}, false},
 		{"TLS 1.1 fails SC004 under 2025-05", "2025-05", []string{"baseline-openssl", "tls11-enabled"},
-			map[string]verdict.Status{"SC004": verdict.Fail, "SC004.001": verdict.Warn}},
+			map[string]verdict.Status{"SC004": verdict.Fail, "SC004.001": verdict.Warn}, false},
 		{"TLS 1.1 is only Phase out under v2.1", "v2.1", []string{"tls11-enabled"},
-			map[string]verdict.Status{"SC004": verdict.Pass, "SC004.001": verdict.Warn}},
+			map[string]verdict.Status{"SC004": verdict.Pass, "SC004.001": verdict.Warn}, false},
 		{"RSA-2048 warns under 2025-05", "2025-05", []string{"rsa2048"},
-			map[string]verdict.Status{"SC004": verdict.Pass, "SC004.001": verdict.Warn}},
+			map[string]verdict.Status{"SC004": verdict.Pass, "SC004.001": verdict.Warn}, false},
 		{"RSA-2048 is Sufficient under v2.1", "v2.1", []string{"rsa2048"},
-			map[string]verdict.Status{"SC004": verdict.Pass, "SC004.001": verdict.Pass}},
+			map[string]verdict.Status{"SC004": verdict.Pass, "SC004.001": verdict.Pass}, false},
 		{"a certificate for another name fails both editions", "v2.1", []string{"cert-wrong-name"},
-			map[string]verdict.Status{"SC004": verdict.Fail, "SC004.001": verdict.Warn}},
+			map[string]verdict.Status{"SC004": verdict.Fail, "SC004.001": verdict.Warn}, false},
+		// One renegotiation shows it is allowed; whether it is limited
+		// (2025: Sufficient) or not (Phase out) needs limits.dos_probes.
+		{"renegotiation limit not tested without dos_probes", "2025-05", []string{"client-reneg-unlimited"},
+			map[string]verdict.Status{"SC004": verdict.Pass, "SC004.001": verdict.Error}, false},
+		{"unlimited renegotiation warns with dos_probes", "2025-05", []string{"client-reneg-unlimited"},
+			map[string]verdict.Status{"SC004": verdict.Pass, "SC004.001": verdict.Warn}, true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -53,9 +61,14 @@ func TestTLSFeaturesAgainstBench(t *testing.T) {
 			for _, id := range c.rows {
 				eps = append(eps, rowEndpoint(pk, startRow(t, pk, openssl, id)))
 			}
-			got := runTLSFeatures(t, endpointEnv(t, pk, c.edition, nil, eps...))
+			env := endpointEnv(t, pk, c.edition, nil, eps...)
+			env.Profile.Limits.DoSProbes = c.dos
+			got := runTLSFeatures(t, env)
 			for rule, want := range c.want {
 				assert.Equal(t, want, got[rule].Status, "%s: %v", rule, failing(got[rule]))
+				if want == verdict.Error {
+					assert.Contains(t, strings.Join(failing(got[rule]), "\n"), "limits.dos_probes", "%s says what would test it", rule)
+				}
 			}
 		})
 	}

@@ -29,7 +29,7 @@ type Facts struct {
 
 	Compression          string `json:"compression,omitempty"`            // off|on
 	SecureRenegotiation  string `json:"secure_renegotiation,omitempty"`   // supported|unsupported
-	ClientRenegotiation  string `json:"client_renegotiation,omitempty"`   // refused|limited|unlimited
+	ClientRenegotiation  string `json:"client_renegotiation,omitempty"`   // refused|limited|unlimited|allowed
 	ZeroRTT              string `json:"zero_rtt,omitempty"`               // off|on
 	OCSPStapling         string `json:"ocsp_stapling,omitempty"`          // valid|not_stapled|no_ocsp_url|invalid
 	ExtendedMasterSecret string `json:"extended_master_secret,omitempty"` // supported|unsupported

@@ -289,7 +289,24 @@ func gradeCertKey(e Edition, it Item) Grading {
 	return at(e, "cert.rsa", Insufficient, fmt.Sprintf("RSA key size %d is not a key size", it.Bits))
 }
 
+// partialStates are option states that establish only part of the item:
+// the best and the worst state it can be.
+var partialStates = map[string][2]string{
+	KindClientRenegotiation + "/" + StateAllowed: {StateLimited, StateUnlimited},
+}
+
 func gradeOption(e Edition, kind, state string) Grading {
+	if bounds, ok := partialStates[kind+"/"+state]; ok {
+		best, worst := gradeOption(e, kind, bounds[0]), gradeOption(e, kind, bounds[1])
+		if worst.Level == best.Level {
+			best.Reason = fmt.Sprintf("%s or %s not tested; %s either way (%s / %s)", bounds[0], bounds[1], best.Level, best.Reason, worst.Reason)
+			return best
+		}
+		best.UpTo = worst.Level
+		best.Reason = fmt.Sprintf("%s or %s not tested: %s if %s (%s), %s if %s (%s)", bounds[0], bounds[1],
+			best.Level, bounds[0], best.Reason, worst.Level, bounds[1], worst.Reason)
+		return best
+	}
 	r, ok := optionByKey[kind+"/"+state]
 	if !ok {
 		return at(e, kind, NotCovered, fmt.Sprintf("%s state %q is not a known state", kind, state))

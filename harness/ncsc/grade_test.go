@@ -454,3 +454,21 @@ func TestEditionAndLevelText(t *testing.T) {
 		t.Errorf("Cite() = %q", c)
 	}
 }
+
+// TestRenegotiationLimitNotTested: one successful renegotiation (no
+// limits.dos_probes) says "allowed"; 2025 grades limited Sufficient and
+// unlimited Phase out, so the Phase-out check is undecided while the
+// Insufficient check is decided; v2.1 grades both Sufficient.
+func TestRenegotiationLimitNotTested(t *testing.T) {
+	g := Grade(Edition2025, Item{Kind: KindClientRenegotiation, State: StateAllowed})
+	if g.Level != Sufficient || g.UpTo != PhaseOut || !g.Undecided(PhaseOut) || g.Undecided(Insufficient) {
+		t.Errorf("2025: %+v, want Sufficient up to Phase out", g)
+	}
+	if !strings.Contains(g.Reason, "not tested") || g.Section != "§3.4.2" {
+		t.Errorf("2025 reason %q at %s", g.Reason, g.Section)
+	}
+	g = Grade(EditionV21, Item{Kind: KindClientRenegotiation, State: StateAllowed})
+	if g.Level != Sufficient || g.UpTo != NotCovered || g.Undecided(PhaseOut) {
+		t.Errorf("v2.1: %+v, want Sufficient either way", g)
+	}
+}

@@ -93,7 +93,7 @@ const (
 	KindKexSignature        = "kex_signature"          // ID: SignatureScheme code point the server signs with
 	KindCompression         = "compression"            // State: off|on
 	KindSecureRenegotiation = "secure_renegotiation"   // State: supported|unsupported
-	KindClientRenegotiation = "client_renegotiation"   // State: refused|limited|unlimited
+	KindClientRenegotiation = "client_renegotiation"   // State: refused|limited|unlimited|allowed (limit not tested)
 	KindZeroRTT             = "zero_rtt"               // State: off|on
 	KindOCSPStapling        = "ocsp_stapling"          // State: valid|not_stapled|no_ocsp_url|invalid
 	KindEMS                 = "extended_master_secret" // State: supported|unsupported
@@ -111,6 +111,9 @@ const (
 	StateRefused     = "refused"
 	StateLimited     = "limited"
 	StateUnlimited   = "unlimited"
+	// StateAllowed: client renegotiation succeeded but its limit was not
+	// tested (limits.dos_probes off); graded as limited up to unlimited.
+	StateAllowed     = "allowed"
 	StateValid       = "valid"
 	StateNotStapled  = "not_stapled"
 	StateNoOCSPURL   = "no_ocsp_url"
@@ -147,7 +150,15 @@ type Grading struct {
 	Section string  `json:"section"`
 	Table   string  `json:"table,omitempty"`
 	Reason  string  `json:"reason"`
+	// UpTo is set when part of the item was not tested: Level is the best
+	// it can be and UpTo the worst, so a check at a limit between the two
+	// could not be decided (client renegotiation allowed, limit untested).
+	UpTo Level `json:"up_to,omitempty"`
 }
+
+// Undecided reports whether the grading cannot say if the item reaches
+// limit: its best level is below it, its worst at or above.
+func (g Grading) Undecided(limit Level) bool { return g.Level < limit && g.UpTo >= limit }
 
 // Cite is "NCSC TLS 2025-05 §3.3.1 (TLS versions)".
 func (g Grading) Cite() string {

@@ -222,21 +222,21 @@ func TestScanOpenSSLServer(t *testing.T) {
 		}},
 		{"client renegotiation allowed", rsa, nil, []string{"-tls1_2", "-client_renegotiation"}, func(t *testing.T, r *Result) {
 			c := r.ClientRenegotiation
-			if !c.State.Seen() || c.Outcome != "unlimited" || c.Succeeded != c.Attempts {
-				t.Errorf("client renegotiation %+v, want unlimited", c)
+			if !c.State.Seen() || c.Outcome != "allowed" || c.Attempts != 1 || c.Succeeded != 1 || c.LimitNotTested == "" {
+				t.Errorf("client renegotiation %+v, want allowed after the one default attempt, limit not tested", c)
 			}
 		}},
 		// The renegotiation client's DHE and static RSA key exchanges,
 		// against OpenSSL: every renegotiation completes a full handshake
 		// with verified Finished messages.
 		{"client renegotiation over DHE", rsa, nil, []string{"-tls1_2", "-client_renegotiation", "-cipher", "DHE-RSA-AES256-GCM-SHA384", "-dhparam", ffdhe2048}, func(t *testing.T, r *Result) {
-			if c := r.ClientRenegotiation; !c.State.Seen() || c.Outcome != "unlimited" {
-				t.Errorf("client renegotiation over DHE %+v, want unlimited", c)
+			if c := r.ClientRenegotiation; !c.State.Seen() || c.Outcome != "allowed" || c.Succeeded != 1 {
+				t.Errorf("client renegotiation over DHE %+v, want one renegotiation completed", c)
 			}
 		}},
 		{"client renegotiation over static RSA", rsa, nil, []string{"-tls1_2", "-client_renegotiation", "-cipher", "AES128-GCM-SHA256"}, func(t *testing.T, r *Result) {
-			if c := r.ClientRenegotiation; !c.State.Seen() || c.Outcome != "unlimited" {
-				t.Errorf("client renegotiation over static RSA %+v, want unlimited", c)
+			if c := r.ClientRenegotiation; !c.State.Seen() || c.Outcome != "allowed" || c.Succeeded != 1 {
+				t.Errorf("client renegotiation over static RSA %+v, want one renegotiation completed", c)
 			}
 		}},
 	}
@@ -287,5 +287,40 @@ func mapsKeys[K comparable, V any](m map[K]V) func(func(K) bool) {
 				return
 			}
 		}
+	}
+}
+
+// TestClientRenegotiationLimitProbe: only RenegotiationLimitProbe attempts
+// (limits.dos_probes) tell "unlimited" from "allowed"; the default makes
+// one renegotiation, and a server that refuses the first is "refused" either
+// way.
+func TestClientRenegotiationLimitProbe(t *testing.T) {
+	bin := needOpenSSL(t)
+	rsa := newPKI(t, "rsa2048")
+	allows := startSServer(t, bin, rsa, nil, "-tls1_2", "-client_renegotiation")
+	refuses := startSServer(t, bin, rsa, nil, "-tls1_2")
+	cases := []struct {
+		name, addr string
+		attempts   int
+		state      string
+		succeeded  int
+	}{
+		{"default, allowing server", allows, 0, "allowed", 1},
+		{"limit probe, allowing server", allows, RenegotiationLimitProbe, "unlimited", RenegotiationLimitProbe},
+		{"limit probe, refusing server", refuses, RenegotiationLimitProbe, "refused", 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			o := Options{Timeout: 5 * time.Second, RenegotiationAttempts: c.attempts}
+			o.fill()
+			s := &scanner{t: Target{Address: c.addr, ServerName: "scan.test"}, o: o, sem: make(chan struct{}, 1)}
+			r := s.clientRenegotiation(t.Context())
+			if !r.State.Seen() || r.Outcome != c.state || r.Succeeded != c.succeeded || (r.LimitNotTested != "") != (c.state == "allowed") {
+				t.Errorf("%+v, want state %s after %d renegotiations", r, c.state, c.succeeded)
+			}
+			if got := int(s.handshakes.Load()); got != 1 {
+				t.Errorf("%d connections, want 1 (renegotiations share the connection)", got)
+			}
+		})
 	}
 }

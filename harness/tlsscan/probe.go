@@ -47,8 +47,10 @@ type Options struct {
 	// enumeration (default 64; some servers fail on >128).
 	ChunkSize int
 	// RenegotiationAttempts bounds the client-initiated renegotiation
-	// probe (default 11: more than 10 successes is "unlimited"); a
-	// negative value skips it.
+	// probe. The default, 1, decides "refused" or "allowed"; telling
+	// "limited" from "unlimited" takes RenegotiationLimitProbe attempts on
+	// one connection (a small renegotiation flood, so only with the
+	// profile's limits.dos_probes). A negative value skips the probe.
 	RenegotiationAttempts int
 	// Now is the clock for certificate and OCSP validity (default
 	// time.Now).
@@ -81,7 +83,7 @@ func (o *Options) fill() {
 		o.ChunkSize = 64
 	}
 	if o.RenegotiationAttempts == 0 {
-		o.RenegotiationAttempts = 11
+		o.RenegotiationAttempts = 1
 	}
 	if o.Now == nil {
 		o.Now = time.Now

@@ -36,6 +36,15 @@ import (
 	"golang.org/x/crypto/cryptobyte"
 )
 
+// renegotiationLimit is the most client-initiated renegotiations per
+// connection a server may allow and still count as "limited" (internet.nl's
+// threshold, harness/ncsc open point 3); RenegotiationLimitProbe attempts
+// one more.
+const (
+	renegotiationLimit      = 10
+	RenegotiationLimitProbe = renegotiationLimit + 1
+)
+
 // renegSuites are the suites the minimal client implements: ECDHE, DHE and
 // static RSA key exchange with AES-GCM or ChaCha20-Poly1305, so a server
 // with any AEAD suite can be asked the renegotiation question.
@@ -144,10 +153,14 @@ func (s *scanner) clientRenegotiationOnce(ctx context.Context, attempt int) (r C
 	switch {
 	case r.Succeeded == 0:
 		r.Outcome = "refused"
-	case r.Succeeded >= r.Attempts:
+	case r.Succeeded > renegotiationLimit:
 		r.Outcome = "unlimited"
-	default:
+	case r.Succeeded < r.Attempts:
 		r.Outcome = "limited"
+	default:
+		r.Outcome = "allowed"
+		r.LimitNotTested = fmt.Sprintf("%d of %d renegotiations succeeded; telling limited (at most %d per connection) from unlimited takes %d on one connection, a renegotiation flood that runs only with limits.dos_probes",
+			r.Succeeded, r.Attempts, renegotiationLimit, RenegotiationLimitProbe)
 	}
 	p.Outcome = "full-handshake"
 	p.Answer = fmt.Sprintf("%d of %d renegotiations succeeded; %s", r.Succeeded, r.Attempts, r.Refusal)

@@ -278,10 +278,14 @@ type SecureRenegotiation struct {
 type ClientRenegotiation struct {
 	State State `json:"state"`
 	// Outcome: "refused", "limited" (some succeed, then refused before
-	// Attempts), "unlimited" (all Attempts succeed).
+	// Attempts), "unlimited" (all of more than 10 Attempts succeed),
+	// "allowed" (all of at most 10 Attempts succeed: whether the server
+	// limits them was not tested; LimitNotTested says why).
 	Outcome   string `json:"outcome,omitempty"`
 	Attempts  int    `json:"attempts"`
 	Succeeded int    `json:"succeeded"`
+	// LimitNotTested is set with Outcome "allowed".
+	LimitNotTested string `json:"limit_not_tested,omitempty"`
 	// Refusal is how the server said no (alert, close).
 	Refusal string `json:"refusal,omitempty"`
 }
