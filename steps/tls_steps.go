@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/cucumber/godog"
 
@@ -76,14 +77,18 @@ func (s *tlsState) scan(ctx context.Context, w *World) error {
 	if len(addrs) == 0 {
 		return verdict.CouldNotTestf("TLS scan", "the profile names no TLS endpoint and the base URL is not https")
 	}
-	s.scans = nil
-	for _, addr := range addrs {
-		v, err := w.env.Shared.Do("tls-scan "+addr, func() (any, error) { return scanEndpoint(ctx, w, addr), nil })
-		if err != nil {
-			return verdict.CouldNotTest("TLS scan of "+addr, err)
-		}
-		s.scans = append(s.scans, v.(*endpointScan))
+	// Endpoints are scanned side by side; the guard keeps each host within
+	// its own rate and connections (limits.connections_per_host). An
+	// endpoint's error stays in its scan for the scenarios to report.
+	s.scans = make([]*endpointScan, len(addrs))
+	var wg sync.WaitGroup
+	for i, addr := range addrs {
+		wg.Go(func() {
+			v, _ := w.env.Shared.Do("tls-scan "+addr, func() (any, error) { return scanEndpoint(ctx, w, addr), nil })
+			s.scans[i] = v.(*endpointScan)
+		})
 	}
+	wg.Wait()
 	return nil
 }
 
@@ -112,6 +117,9 @@ func scanEndpointWith(ctx context.Context, w *World, addr string, opts tlsscan.O
 		}
 	}
 	opts.Dial, opts.Timeout, opts.Now = w.env.Guard.DialContext, w.env.Guard.Timeout(), w.env.Now
+	if opts.Concurrency == 0 {
+		opts.Concurrency = w.env.Guard.ConnectionsPerHost()
+	}
 	if p.Limits.DoSProbes && opts.RenegotiationAttempts == 0 {
 		opts.RenegotiationAttempts = tlsscan.RenegotiationLimitProbe
 	}

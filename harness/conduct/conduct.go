@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -34,33 +35,62 @@ var ErrBodyTooLarge = errors.New("conduct: response body exceeds the cap")
 // DefaultBodyCap bounds every response body the suite reads.
 const DefaultBodyCap = 1 << 20
 
-// Config sets the bounds of one run.
+// Config sets the bounds of one run. Rate and concurrency apply to each
+// host on its own: scans of endpoints on different hosts run side by side,
+// each as gentle as a scan of one.
 type Config struct {
-	Hosts         []string
+	Hosts []string
+	// RatePerSecond caps the requests and handshakes started per second,
+	// per host; Burst is how many may start at once (default
+	// ConnectionsPerHost).
 	RatePerSecond float64
 	Burst         int
-	Timeout       time.Duration
-	MaxRequests   int
+	// ConnectionsPerHost caps what is in flight per host: open TCP
+	// connections from DialContext (until closed) and HTTP requests
+	// awaiting their response headers (default 4).
+	ConnectionsPerHost int
+	Timeout            time.Duration
+	MaxRequests        int
 	// RootCAs trusts the target's certificates; nil means the system pool.
 	RootCAs *x509.CertPool
 }
 
+// Default politeness per host: at most DefaultConnectionsPerHost in flight
+// (a browser opens six) and DefaultRatePerSecond starts per second. At
+// internet round-trip times the connection cap binds (4 handshakes per RTT);
+// on a near server the rate does.
+const (
+	DefaultConnectionsPerHost = 4
+	DefaultRatePerSecond      = 150
+)
+
 // Guard enforces Config; it is safe for concurrent use and shared by all
 // scenarios of a run.
 type Guard struct {
-	cfg     Config
+	cfg    Config
+	used   atomic.Int64
+	dialer net.Dialer
+
+	mu    sync.Mutex
+	hosts map[string]*hostBudget
+}
+
+// hostBudget is the politeness budget of one host.
+type hostBudget struct {
 	limiter *rate.Limiter
-	used    atomic.Int64
-	dialer  net.Dialer
+	slots   chan struct{}
 }
 
 // NewGuard builds a guard. Zero limits take safe defaults.
 func NewGuard(cfg Config) *Guard {
 	if cfg.RatePerSecond <= 0 {
-		cfg.RatePerSecond = 20
+		cfg.RatePerSecond = DefaultRatePerSecond
+	}
+	if cfg.ConnectionsPerHost <= 0 {
+		cfg.ConnectionsPerHost = DefaultConnectionsPerHost
 	}
 	if cfg.Burst <= 0 {
-		cfg.Burst = max(1, int(cfg.RatePerSecond))
+		cfg.Burst = cfg.ConnectionsPerHost
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 10 * time.Second
@@ -68,9 +98,41 @@ func NewGuard(cfg Config) *Guard {
 	if cfg.MaxRequests <= 0 {
 		cfg.MaxRequests = 5000
 	}
-	g := &Guard{cfg: cfg, limiter: rate.NewLimiter(rate.Limit(cfg.RatePerSecond), cfg.Burst)}
+	g := &Guard{cfg: cfg, hosts: map[string]*hostBudget{}}
 	g.dialer.Timeout = cfg.Timeout
 	return g
+}
+
+// budget returns the host's budget, made on first use.
+func (g *Guard) budget(host string) *hostBudget {
+	host = normalHost(host)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	b, ok := g.hosts[host]
+	if !ok {
+		b = &hostBudget{limiter: rate.NewLimiter(rate.Limit(g.cfg.RatePerSecond), g.cfg.Burst),
+			slots: make(chan struct{}, g.cfg.ConnectionsPerHost)}
+		g.hosts[host] = b
+	}
+	return b
+}
+
+func normalHost(h string) string { return strings.TrimSuffix(strings.ToLower(h), ".") }
+
+// ConnectionsPerHost is the cap on what is in flight per host.
+func (g *Guard) ConnectionsPerHost() int { return g.cfg.ConnectionsPerHost }
+
+// acquire takes one in-flight slot of host, waiting for one to free up; the
+// returned release is safe to call more than once.
+func (g *Guard) acquire(ctx context.Context, host string) (release func(), err error) {
+	b := g.budget(host)
+	select {
+	case b.slots <- struct{}{}:
+		var once sync.Once
+		return func() { once.Do(func() { <-b.slots }) }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("conduct: waiting for one of %d connections to %s: %w", g.cfg.ConnectionsPerHost, host, ctx.Err())
+	}
 }
 
 // Timeout is the deadline of one operation.
@@ -84,12 +146,12 @@ func (g *Guard) Used() int64 { return g.used.Load() }
 
 // Allowed reports whether host may be contacted.
 func (g *Guard) Allowed(host string) bool {
-	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	host = normalHost(host)
 	return slices.ContainsFunc(g.cfg.Hosts, func(h string) bool { return strings.EqualFold(h, host) })
 }
 
-// Admit checks the host, takes one unit of the budget and waits for the rate
-// limiter. Call it once per request or handshake.
+// Admit checks the host, takes one unit of the run's budget and waits for
+// the host's rate limiter. Call it once per request or handshake.
 func (g *Guard) Admit(ctx context.Context, host string) error {
 	if !g.Allowed(host) {
 		return fmt.Errorf("%w: %s", ErrHostNotInProfile, host)
@@ -97,20 +159,45 @@ func (g *Guard) Admit(ctx context.Context, host string) error {
 	if g.used.Add(1) > int64(g.cfg.MaxRequests) {
 		return fmt.Errorf("%w (%d)", ErrBudgetExhausted, g.cfg.MaxRequests)
 	}
-	return g.limiter.Wait(ctx)
+	return g.budget(host).limiter.Wait(ctx)
 }
 
-// DialContext opens a TCP connection to an allowed host:port, admitted and
-// with the run's deadline applied to the dial.
+// DialContext opens a TCP connection to an allowed host:port, admitted, with
+// the run's deadline applied to the dial. The connection holds one of the
+// host's in-flight slots until it is closed.
 func (g *Guard) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, err
 	}
-	if err := g.Admit(ctx, host); err != nil {
+	if !g.Allowed(host) {
+		return nil, fmt.Errorf("%w: %s", ErrHostNotInProfile, host)
+	}
+	release, err := g.acquire(ctx, host)
+	if err != nil {
 		return nil, err
 	}
-	return g.dialer.DialContext(ctx, network, addr)
+	if err := g.Admit(ctx, host); err != nil {
+		release()
+		return nil, err
+	}
+	c, err := g.dialer.DialContext(ctx, network, addr)
+	if err != nil {
+		release()
+		return nil, err
+	}
+	return &slotConn{Conn: c, release: release}, nil
+}
+
+// slotConn gives its host slot back when closed.
+type slotConn struct {
+	net.Conn
+	release func()
+}
+
+func (c *slotConn) Close() error {
+	defer c.release()
+	return c.Conn.Close()
 }
 
 // HTTPClient returns a client whose every request is admitted by the guard,
@@ -155,7 +242,16 @@ type admittingTransport struct {
 }
 
 func (t admittingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if err := t.g.Admit(req.Context(), req.URL.Hostname()); err != nil {
+	host := req.URL.Hostname()
+	if !t.g.Allowed(host) {
+		return nil, fmt.Errorf("%w: %s", ErrHostNotInProfile, host)
+	}
+	release, err := t.g.acquire(req.Context(), host)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	if err := t.g.Admit(req.Context(), host); err != nil {
 		return nil, err
 	}
 	return t.next.RoundTrip(req)

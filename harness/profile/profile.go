@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/apisec/apisec/harness/catalogue"
+	"github.com/apisec/apisec/harness/conduct"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -56,8 +57,13 @@ type Target struct {
 
 // Limits bound the suite's conduct towards the target.
 type Limits struct {
-	// RatePerSecond caps requests and handshakes per second (default 20).
+	// RatePerSecond caps requests and handshakes started per second, per
+	// host (default 150).
 	RatePerSecond float64 `yaml:"rate_per_second"`
+	// ConnectionsPerHost caps connections and requests in flight per host
+	// (default 4). Endpoints on different hosts are scanned side by side,
+	// each within its own rate and connections.
+	ConnectionsPerHost int `yaml:"connections_per_host"`
 	// Timeout is the deadline of one request or handshake (default 10s).
 	Timeout Duration `yaml:"timeout"`
 	// ScenarioTimeout bounds one scenario, including a shared batch (the
@@ -386,7 +392,10 @@ func oneLine(s string) string {
 
 func (p *Profile) applyDefaults() {
 	if p.Limits.RatePerSecond == 0 {
-		p.Limits.RatePerSecond = 20
+		p.Limits.RatePerSecond = conduct.DefaultRatePerSecond
+	}
+	if p.Limits.ConnectionsPerHost == 0 {
+		p.Limits.ConnectionsPerHost = conduct.DefaultConnectionsPerHost
 	}
 	if p.Limits.Timeout == 0 {
 		p.Limits.Timeout = Duration(10 * time.Second)
@@ -432,7 +441,7 @@ func (p *Profile) Validate() error {
 			return fmt.Errorf("target.interfaces: unknown interface %q (want rest or soap)", i)
 		}
 	}
-	if p.Limits.RatePerSecond < 0 || p.Limits.MaxRequests < 0 || p.Limits.Timeout < 0 {
+	if p.Limits.RatePerSecond < 0 || p.Limits.MaxRequests < 0 || p.Limits.Timeout < 0 || p.Limits.ConnectionsPerHost < 0 {
 		return errors.New("limits must not be negative")
 	}
 	if p.TLS.Guideline != "2025-05" && p.TLS.Guideline != "v2.1" {

@@ -23,7 +23,9 @@ func TestParseAppliesDefaults(t *testing.T) {
 	p, err := Parse([]byte(minimal))
 	require.NoError(t, err)
 	assert.Equal(t, catalogue.FSA, p.ClaimedLevel)
-	assert.Equal(t, 20.0, p.Limits.RatePerSecond)
+	assert.Equal(t, 150.0, p.Limits.RatePerSecond)
+	assert.Equal(t, 4, p.Limits.ConnectionsPerHost)
+	assert.False(t, p.Limits.DoSProbes)
 	assert.Equal(t, 10*time.Second, p.Timeout())
 	assert.Equal(t, "2025-05", p.TLS.Guideline)
 	assert.Equal(t, []string{"api.example.test"}, p.Hosts())
@@ -55,6 +57,7 @@ func TestParseRejects(t *testing.T) {
 		soapMinimal + "  wsdl: ftp://a/s?wsdl\n":                                                 "soap.wsdl",
 		soapMinimal + "  port: P\n  binding: B\n":                                                "not both",
 		minimal + "limits:\n  timeout: soon\n":                                                   "bad duration",
+		minimal + "limits:\n  connections_per_host: -1\n":                                        "must not be negative",
 		minimal + "declarations:\n  trusted_keys:\n    auditor: k.pem\n":                         "unknown role",
 		"version: 1\ntarget:\n  name: t\n  base_url: ftp://x\n  interfaces: [rest]\n":            "not an http(s) URL",
 	}

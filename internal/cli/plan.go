@@ -77,9 +77,14 @@ func printPlan(w io.Writer, prof *profile.Profile, rules []catalogue.Rule) error
 	}
 	if inScope("SC004") || inScope("SC004.001") {
 		fmt.Fprintf(w, "SC004/SC004.001: one TLS scan per endpoint (%d endpoint(s)), handshakes bounded by limits.max_requests\n", len(prof.TLS.Endpoints))
+		reneg := "one client-initiated renegotiation per endpoint (limits.dos_probes is off: whether it is limited is not tested)"
+		if prof.Limits.DoSProbes {
+			reneg = "up to 11 client-initiated renegotiations on one connection per endpoint (limits.dos_probes)"
+		}
+		fmt.Fprintf(w, "SC004/SC004.001: %s\n", reneg)
 	}
-	fmt.Fprintf(w, "Whole run: at most %d requests and handshakes (limits.max_requests), %.0f per second, %s deadline each\n",
-		prof.Limits.MaxRequests, prof.Limits.RatePerSecond, prof.Timeout())
+	fmt.Fprintf(w, "Whole run: at most %d requests and handshakes (limits.max_requests); per host %.0f per second and %d in flight; %s deadline each\n",
+		prof.Limits.MaxRequests, prof.Limits.RatePerSecond, prof.Limits.ConnectionsPerHost, prof.Timeout())
 	return nil
 }
 

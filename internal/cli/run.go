@@ -333,7 +333,7 @@ func buildEnv(ctx context.Context, prof *profile.Profile, cat catalogue.Catalogu
 		return nil, usagef("%v", err)
 	}
 	guard := conduct.NewGuard(conduct.Config{
-		Hosts: prof.Hosts(), RatePerSecond: prof.Limits.RatePerSecond, Timeout: prof.Timeout(),
+		Hosts: prof.Hosts(), RatePerSecond: prof.Limits.RatePerSecond, ConnectionsPerHost: prof.Limits.ConnectionsPerHost, Timeout: prof.Timeout(),
 		MaxRequests: prof.Limits.MaxRequests, RootCAs: ts.Roots,
 	})
 	decls, err := declare.Load(prof, cat, time.Now, prov.declarationOptions(ts))
