@@ -138,6 +138,19 @@ func (s *scanner) run(ctx context.Context, res *Result) error {
 		return err
 	}
 
+	// Probes that need nothing from the enumeration start now and overlap
+	// with it: across the internet a scan is a chain of sequential
+	// handshakes, and the TLS 1.3 groups and the full handshake would
+	// otherwise lengthen that chain.
+	var early sync.WaitGroup
+	defer early.Wait()
+	var full fullResult
+	early.Go(func() { full = s.fullHandshake(ctx) })
+	groups13 := states[VersionTLS13].status == "yes"
+	if groups13 {
+		early.Go(func() { res.Groups.TLS13, res.Groups.TLS13State = s.groups13(ctx) })
+	}
+
 	// Stage 2: enumerate every accepted suite per version, in chunks,
 	// by offering the remaining ones until the server refuses.
 	for _, v := range tlsVersions {
@@ -206,7 +219,9 @@ func (s *scanner) run(ctx context.Context, res *Result) error {
 	legacyGap := legacyUnresolved(states)
 	switch states[VersionTLS13].status {
 	case "yes":
-		wg.Go(func() { res.Groups.TLS13, res.Groups.TLS13State = s.groups13(ctx) })
+		if !groups13 { // found only by the enumeration
+			wg.Go(func() { res.Groups.TLS13, res.Groups.TLS13State = s.groups13(ctx) })
+		}
 	case "error":
 		res.Groups.TLS13State = unresolved("TLS 1.3 support is unresolved")
 	default:
@@ -238,8 +253,6 @@ func (s *scanner) run(ctx context.Context, res *Result) error {
 		// only a TLS 1.2 ServerKeyExchange shows the hash.
 		res.KexSignaturesState = absent("TLS 1.2 is not supported")
 	}
-	var full fullResult
-	wg.Go(func() { full = s.fullHandshake(ctx) })
 	switch {
 	case s.o.RenegotiationAttempts > 0 && v12 == VersionTLS12:
 		wg.Go(func() { res.ClientRenegotiation = s.clientRenegotiation(ctx) })
@@ -253,6 +266,7 @@ func (s *scanner) run(ctx context.Context, res *Result) error {
 		res.ClientRenegotiation.State = notTested("disabled by Options.RenegotiationAttempts")
 	}
 	wg.Wait()
+	early.Wait()
 	s.assemble(res, full, states[VersionTLS13].status)
 	if err := ctx.Err(); err != nil {
 		return &Error{Kind: classify(err), Op: "scan", Err: err}
