@@ -224,6 +224,16 @@ func LookupGroup(id uint16) Group {
 	return lookup(groupByID, id, Group{ID: id, Name: hexName(id), Kind: "other"})
 }
 
+// GroupByName finds a group by its registry name ("x25519", "ffdhe2048").
+func GroupByName(name string) (Group, bool) {
+	for _, g := range groupTable {
+		if g.Name == name {
+			return g, true
+		}
+	}
+	return Group{}, false
+}
+
 // GroupName names a supported_groups code point.
 func GroupName(id uint16) string { return LookupGroup(id).Name }
 

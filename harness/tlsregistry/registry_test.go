@@ -260,6 +260,12 @@ func TestSchemeHashes(t *testing.T) {
 	if n := tlsregistry.LookupSignatureScheme(0x0301).Name; n != "rsa_pkcs1_sha224" {
 		t.Errorf("0x0301 named %s", n)
 	}
+	if g, ok := tlsregistry.GroupByName("ffdhe2048"); !ok || g.ID != 0x0100 || g.Kind != "ffdhe" {
+		t.Errorf("GroupByName(ffdhe2048) = %+v, %v", g, ok)
+	}
+	if _, ok := tlsregistry.GroupByName("prime256v1"); ok {
+		t.Error("OpenSSL's alias is not a registry name")
+	}
 }
 
 // TestAgreesWithTestssl: the OpenSSL names and components of registry/
