@@ -1,6 +1,10 @@
 package profile
 
-import "time"
+import (
+	"time"
+
+	"github.com/apisec/apisec/harness/conduct"
+)
 
 // ScenarioDeadline bounds one scenario. A scenario may run a batch shared
 // by the rule (the OAuth plan, the TLS scan) whose length is set by the
@@ -14,7 +18,7 @@ func (p *Profile) ScenarioDeadline() time.Duration {
 	}
 	rate := p.Limits.RatePerSecond
 	if rate <= 0 {
-		rate = 20
+		rate = conduct.DefaultRatePerSecond
 	}
 	budget := time.Duration(float64(p.Limits.MaxRequests)/rate*float64(time.Second)) + p.Timeout()
 	return max(2*time.Minute, budget)
