@@ -41,8 +41,9 @@ const DefaultBodyCap = 1 << 20
 type Config struct {
 	Hosts []string
 	// RatePerSecond caps the requests and handshakes started per second,
-	// per host; Burst is how many may start at once (default
-	// ConnectionsPerHost).
+	// per host, as a token bucket of Burst (default: one second's worth),
+	// so a short scan is bound by ConnectionsPerHost alone and a long run
+	// by the rate.
 	RatePerSecond float64
 	Burst         int
 	// ConnectionsPerHost caps what is in flight per host: open TCP
@@ -58,7 +59,7 @@ type Config struct {
 // Default politeness per host: at most DefaultConnectionsPerHost in flight
 // (a browser opens six) and DefaultRatePerSecond starts per second. At
 // internet round-trip times the connection cap binds (4 handshakes per RTT);
-// on a near server the rate does.
+// on a near server the rate does, once a second's worth has been used.
 const (
 	DefaultConnectionsPerHost = 4
 	DefaultRatePerSecond      = 150
@@ -90,7 +91,7 @@ func NewGuard(cfg Config) *Guard {
 		cfg.ConnectionsPerHost = DefaultConnectionsPerHost
 	}
 	if cfg.Burst <= 0 {
-		cfg.Burst = cfg.ConnectionsPerHost
+		cfg.Burst = max(cfg.ConnectionsPerHost, int(cfg.RatePerSecond))
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 10 * time.Second

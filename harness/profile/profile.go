@@ -58,7 +58,8 @@ type Target struct {
 // Limits bound the suite's conduct towards the target.
 type Limits struct {
 	// RatePerSecond caps requests and handshakes started per second, per
-	// host (default 150).
+	// host (default 150; a second's worth may start at once, within
+	// connections_per_host).
 	RatePerSecond float64 `yaml:"rate_per_second"`
 	// ConnectionsPerHost caps connections and requests in flight per host
 	// (default 4). Endpoints on different hosts are scanned side by side,
