@@ -15,7 +15,6 @@ import (
 	"github.com/apisec/apisec/harness/profile"
 	"github.com/apisec/apisec/harness/syslog"
 	"github.com/apisec/apisec/harness/verdict"
-	"github.com/cucumber/godog"
 )
 
 // auditState is the SC005 part of a scenario. The requests on the test
@@ -29,7 +28,7 @@ type auditState struct {
 
 const auditMemoKey = "audit/report"
 
-func registerAuditSteps(sc *godog.ScenarioContext, w *World) {
+func registerAuditSteps(sc stepDefs, w *World) {
 	s := &auditState{}
 	sc.Given(`^the audit records of the suite's accesses to the test patient$`, func(ctx context.Context) error { return s.load(ctx, w) })
 	sc.When(`^the suite reads the test patient as the test user$`, func() error { return s.pick(w, audit.ProbeRead) })

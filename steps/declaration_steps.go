@@ -8,7 +8,6 @@ import (
 	"github.com/apisec/apisec/harness/catalogue"
 	"github.com/apisec/apisec/harness/declare"
 	"github.com/apisec/apisec/harness/verdict"
-	"github.com/cucumber/godog"
 )
 
 // declarationState is the declaration part of a scenario.
@@ -16,7 +15,7 @@ type declarationState struct {
 	covering []declare.Checked
 }
 
-func registerDeclarationSteps(sc *godog.ScenarioContext, w *World) {
+func registerDeclarationSteps(sc stepDefs, w *World) {
 	d := &declarationState{}
 	sc.Given(`^the declarations in the profile that name "([^"]+)"$`, func(ctx context.Context, id string) error {
 		return d.collect(w, id)

@@ -16,7 +16,6 @@ import (
 	"github.com/apisec/apisec/harness/authmodel"
 	"github.com/apisec/apisec/harness/verdict"
 	"github.com/apisec/apisec/harness/webprobe"
-	"github.com/cucumber/godog"
 )
 
 // genericState is SC009's part of a scenario: the specifier's declared
@@ -29,7 +28,7 @@ type genericState struct {
 	obs      *authmodel.Observed
 }
 
-func registerGenericSteps(sc *godog.ScenarioContext, w *World) {
+func registerGenericSteps(sc stepDefs, w *World) {
 	g := &genericState{}
 	sc.Given(`^the specifier's declaration of the national generic functions$`, func() error { return g.read(w) })
 	sc.Then(`^it names the generic functions it uses, or why none applies$`, func() error { return g.requireNamed(w) })

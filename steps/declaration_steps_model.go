@@ -15,7 +15,6 @@ import (
 	"github.com/apisec/apisec/harness/jose"
 	"github.com/apisec/apisec/harness/oauth"
 	"github.com/apisec/apisec/harness/verdict"
-	"github.com/cucumber/godog"
 )
 
 // modelState is the "standard model" part of a declared specifier rule
@@ -28,7 +27,7 @@ type modelState struct {
 	secondErr     error
 }
 
-func registerModelSteps(sc *godog.ScenarioContext, w *World) {
+func registerModelSteps(sc stepDefs, w *World) {
 	m := &modelState{}
 	sc.Given(`^the authorization server's published model$`, func(ctx context.Context) error { return m.load(ctx, w) })
 	sc.Then(`^the metadata is a valid standard document for the configured issuer$`, func() error {

@@ -10,7 +10,6 @@ import (
 	"github.com/apisec/apisec/harness/jose"
 	"github.com/apisec/apisec/harness/oauth"
 	"github.com/apisec/apisec/harness/verdict"
-	"github.com/cucumber/godog"
 )
 
 // oauthState is the OAuth part of a scenario: the run's probe report (sent
@@ -26,7 +25,7 @@ type oauthState struct {
 
 const oauthMemoKey = "oauth/report"
 
-func registerOAuthSteps(sc *godog.ScenarioContext, w *World) {
+func registerOAuthSteps(sc stepDefs, w *World) {
 	s := &oauthState{}
 	given := func(ctx context.Context) error { return s.load(ctx, w) }
 	sc.Given(`^the target's authorization server from the profile$`, given)

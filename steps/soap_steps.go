@@ -15,7 +15,6 @@ import (
 	"github.com/apisec/apisec/harness/profile"
 	"github.com/apisec/apisec/harness/verdict"
 	"github.com/apisec/apisec/harness/wssec"
-	"github.com/cucumber/godog"
 )
 
 // soapState is the SOAP part of a scenario: its rule's probe report (sent
@@ -36,7 +35,7 @@ type soapState struct {
 	res    *wssec.Result
 }
 
-func registerSOAPSteps(sc *godog.ScenarioContext, w *World) {
+func registerSOAPSteps(sc stepDefs, w *World) {
 	s := &soapState{}
 	sc.Given(`^the target's SOAP endpoint from the profile$`, func(ctx context.Context) error { return s.load(ctx, w) })
 	sc.Given(`^a valid WS-Security envelope signed with the suite's client certificate$`, func() error { return s.loaded(w, wssec.RuleWSS) })

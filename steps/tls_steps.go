@@ -13,8 +13,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/cucumber/godog"
-
 	"github.com/apisec/apisec/harness/cause"
 	"github.com/apisec/apisec/harness/ncsc"
 	"github.com/apisec/apisec/harness/ncsc/scanfacts"
@@ -41,7 +39,7 @@ type endpointScan struct {
 	Err     error
 }
 
-func registerTLSSteps(sc *godog.ScenarioContext, w *World) {
+func registerTLSSteps(sc stepDefs, w *World) {
 	s := &tlsState{}
 	sc.Given(`^every TLS endpoint of the profile has been scanned$`, func(ctx context.Context) error { return s.scan(ctx, w) })
 	sc.Then(`^every endpoint accepts TLS 1\.2 or TLS 1\.3$`, func() error { return s.requireModernVersion(w) })

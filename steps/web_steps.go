@@ -10,7 +10,6 @@ import (
 	"github.com/apisec/apisec/harness/oauth"
 	"github.com/apisec/apisec/harness/verdict"
 	"github.com/apisec/apisec/harness/webprobe"
-	"github.com/cucumber/godog"
 )
 
 // webState is the NCSC web-guideline part of a scenario: the run's web
@@ -23,7 +22,7 @@ type webState struct {
 
 const webSessionKey = "web/session"
 
-func registerWebSteps(sc *godog.ScenarioContext, w *World) {
+func registerWebSteps(sc stepDefs, w *World) {
 	s := &webState{}
 	sc.Given(`^the deployment's web answers$`, func(ctx context.Context) error { return s.load(ctx, w) })
 	sc.When(`^they are checked by web probe "([^"]+)"$`, func(id string) error { return s.pick(w, id) })

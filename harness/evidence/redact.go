@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // Redacted replaces every secret the suite knows to look for. Evidence must
@@ -62,8 +63,8 @@ func redactJSON(src []byte) []byte {
 			for j < len(src) && isJSONSpace(src[j]) {
 				j++
 			}
-			var s string
-			if err := json.Unmarshal(lit, &s); err != nil {
+			s, err := unquote(lit)
+			if err != nil {
 				out.Write(lit)
 			} else if j < len(src) && src[j] == ':' {
 				key = s
@@ -89,6 +90,17 @@ func redactJSON(src []byte) []byte {
 		i++
 	}
 	return out.Bytes()
+}
+
+// unquote decodes one JSON string literal; one without escapes (most of
+// them) is its own content.
+func unquote(lit []byte) (string, error) {
+	if len(lit) >= 2 && lit[len(lit)-1] == '"' && bytes.IndexByte(lit[1:len(lit)-1], '\\') < 0 && bytes.IndexByte(lit[1:len(lit)-1], '"') < 0 && utf8.Valid(lit) {
+		return string(lit[1 : len(lit)-1]), nil
+	}
+	var s string
+	err := json.Unmarshal(lit, &s)
+	return s, err
 }
 
 // stringEnd returns the index just past the JSON string literal starting at i.
@@ -305,15 +317,22 @@ var (
 // unusable against its audience), XML-Enc CipherValue, WSS UsernameToken
 // Password and BinarySecurityToken (unless it is an X.509 certificate, which
 // is public).
-var xmlSecret = func() []*regexp.Regexp {
-	var out []*regexp.Regexp
+var xmlSecret = func() []xmlSecretPattern {
+	var out []xmlSecretPattern
 	for _, name := range []string{"SignatureValue", "CipherValue", "Password", "BinarySecurityToken"} {
 		out = append(out,
-			regexp.MustCompile(`(?s)(<(?:[A-Za-z0-9_.-]+:)?`+name+`\b[^>]*>)(.*?)(</(?:[A-Za-z0-9_.-]+:)?`+name+`\s*>)`),
-			regexp.MustCompile(`(?s)(&lt;(?:[A-Za-z0-9_.-]+:)?`+name+`\b.*?&gt;)(.*?)(&lt;/(?:[A-Za-z0-9_.-]+:)?`+name+`\s*&gt;)`))
+			xmlSecretPattern{name, regexp.MustCompile(`(?s)(<(?:[A-Za-z0-9_.-]+:)?` + name + `\b[^>]*>)(.*?)(</(?:[A-Za-z0-9_.-]+:)?` + name + `\s*>)`)},
+			xmlSecretPattern{name, regexp.MustCompile(`(?s)(&lt;(?:[A-Za-z0-9_.-]+:)?` + name + `\b.*?&gt;)(.*?)(&lt;/(?:[A-Za-z0-9_.-]+:)?` + name + `\s*&gt;)`)})
 	}
 	return out
 }()
+
+// xmlSecretPattern is one element's pattern and the name it cannot match
+// without.
+type xmlSecretPattern struct {
+	name string
+	re   *regexp.Regexp
+}
 
 // publicTokenType marks a BinarySecurityToken that carries a certificate
 // (WSS X.509 Token Profile 1.1 §3.1).
@@ -323,57 +342,71 @@ func redactText(s string) string {
 	if s == "" {
 		return s
 	}
-	s = pemPrivate.ReplaceAllString(s, "-----BEGIN ${1}-----\n"+Redacted+"\n-----END ${1}-----")
-	s = pemPrivateOpen.ReplaceAllString(s, "-----BEGIN ${1}-----\n"+Redacted)
-	s = replaceSubmatch(headerLine, s, func(g []string) string {
-		var v string
-		switch strings.ToLower(g[2]) {
-		case "authorization", "proxy-authorization":
-			v = redactAuthorization(g[4])
-		case "cookie":
-			v = redactCookie(g[4])
-		case "set-cookie":
-			v = redactSetCookie(g[4])
-		default:
-			v = Redacted
+	// Each pass runs only when s holds what its pattern cannot match
+	// without: most strings of a scan or a transcript hold none of it, and
+	// the evidence of one run is tens of thousands of strings.
+	if strings.Contains(s, "PRIVATE KEY") {
+		s = pemPrivate.ReplaceAllString(s, "-----BEGIN ${1}-----\n"+Redacted+"\n-----END ${1}-----")
+		s = pemPrivateOpen.ReplaceAllString(s, "-----BEGIN ${1}-----\n"+Redacted)
+	}
+	if strings.IndexByte(s, ':') >= 0 {
+		s = replaceSubmatch(headerLine, s, func(g []string) string {
+			var v string
+			switch strings.ToLower(g[2]) {
+			case "authorization", "proxy-authorization":
+				v = redactAuthorization(g[4])
+			case "cookie":
+				v = redactCookie(g[4])
+			case "set-cookie":
+				v = redactSetCookie(g[4])
+			default:
+				v = Redacted
+			}
+			return g[1] + g[2] + g[3] + v
+		})
+		s = replaceSubmatch(jsonMember, s, func(g []string) string {
+			var v string
+			if err := json.Unmarshal([]byte(`"`+g[3]+`"`), &v); err != nil || !sensitiveMember(g[1]) {
+				return g[0]
+			}
+			r := redactValue(g[1], v)
+			if r == v {
+				return g[0]
+			}
+			return `"` + g[1] + `"` + g[2] + string(quote(r))
+		})
+		s = replaceSubmatch(jsonMemberEscaped, s, func(g []string) string {
+			if !sensitiveMember(g[1]) || g[3] == "" || g[3] == Redacted {
+				return g[0]
+			}
+			return `\"` + g[1] + `\"` + g[2] + `\"` + Redacted + `\"`
+		})
+	}
+	if strings.IndexByte(s, '=') >= 0 {
+		s = replaceSubmatch(formParam, s, func(g []string) string {
+			name := strings.ToLower(g[2])
+			if slices.Contains(queryOnlyNames, name) && !strings.ContainsAny(g[1], "?&#") && g[1] != "" {
+				return g[0] // "status code=400" in prose is no authorization code
+			}
+			if g[3] == "" || g[3] == Redacted || strings.EqualFold(g[3], "[redacted]") {
+				return g[0]
+			}
+			return g[1] + g[2] + "=" + redactCredential(g[3])
+		})
+	}
+	if strings.IndexByte(s, ':') >= 0 {
+		s = replaceSubmatch(plainSecret, s, func(g []string) string {
+			if strings.HasPrefix(g[3], Redacted) {
+				return g[0]
+			}
+			return g[1] + g[2] + Redacted
+		})
+	}
+	for _, x := range xmlSecret {
+		if !strings.Contains(s, x.name) {
+			continue
 		}
-		return g[1] + g[2] + g[3] + v
-	})
-	s = replaceSubmatch(jsonMember, s, func(g []string) string {
-		var v string
-		if err := json.Unmarshal([]byte(`"`+g[3]+`"`), &v); err != nil || !sensitiveMember(g[1]) {
-			return g[0]
-		}
-		r := redactValue(g[1], v)
-		if r == v {
-			return g[0]
-		}
-		return `"` + g[1] + `"` + g[2] + string(quote(r))
-	})
-	s = replaceSubmatch(jsonMemberEscaped, s, func(g []string) string {
-		if !sensitiveMember(g[1]) || g[3] == "" || g[3] == Redacted {
-			return g[0]
-		}
-		return `\"` + g[1] + `\"` + g[2] + `\"` + Redacted + `\"`
-	})
-	s = replaceSubmatch(formParam, s, func(g []string) string {
-		name := strings.ToLower(g[2])
-		if slices.Contains(queryOnlyNames, name) && !strings.ContainsAny(g[1], "?&#") && g[1] != "" {
-			return g[0] // "status code=400" in prose is no authorization code
-		}
-		if g[3] == "" || g[3] == Redacted || strings.EqualFold(g[3], "[redacted]") {
-			return g[0]
-		}
-		return g[1] + g[2] + "=" + redactCredential(g[3])
-	})
-	s = replaceSubmatch(plainSecret, s, func(g []string) string {
-		if strings.HasPrefix(g[3], Redacted) {
-			return g[0]
-		}
-		return g[1] + g[2] + Redacted
-	})
-	for _, re := range xmlSecret {
-		s = replaceSubmatch(re, s, func(g []string) string {
+		s = replaceSubmatch(x.re, s, func(g []string) string {
 			if strings.TrimSpace(g[2]) == "" || g[2] == Redacted {
 				return g[0]
 			}
@@ -383,19 +416,34 @@ func redactText(s string) string {
 			return g[1] + Redacted + g[3]
 		})
 	}
-	s = compactJOSE.ReplaceAllStringFunc(s, func(m string) string {
-		if r, ok := redactCompactJOSE(m); ok {
-			return r
-		}
-		return m
-	})
-	s = replaceSubmatch(bearerInProse, s, func(g []string) string {
-		if !looksLikeToken(g[3], g[4]) {
-			return g[0]
-		}
-		return g[1] + g[2] + redactCredential(g[3]) + g[4]
-	})
+	if strings.IndexByte(s, '.') >= 0 && (strings.Contains(s, "ey") || strings.Contains(s, "ew")) {
+		s = compactJOSE.ReplaceAllStringFunc(s, func(m string) string {
+			if r, ok := redactCompactJOSE(m); ok {
+				return r
+			}
+			return m
+		})
+	}
+	if containsFold(s, "bearer") || containsFold(s, "basic") || containsFold(s, "dpop") {
+		s = replaceSubmatch(bearerInProse, s, func(g []string) string {
+			if !looksLikeToken(g[3], g[4]) {
+				return g[0]
+			}
+			return g[1] + g[2] + redactCredential(g[3]) + g[4]
+		})
+	}
 	return s
+}
+
+// containsFold reports whether s contains the lower-case ASCII word sub in
+// any case, without allocating.
+func containsFold(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
+			return true
+		}
+	}
+	return false
 }
 
 // looksLikeToken tells a credential after an auth scheme from an auth-param

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -54,6 +55,10 @@ func writeFolder(dir string, res *Results, items map[string]evidence.Item, cucum
 		paths = append(paths, p)
 	}
 	slices.Sort(paths)
+	// Scenarios of one rule often keep the same document (the TLS scan of
+	// an endpoint): it is redacted once.
+	redacted := map[[sha256.Size]byte][]byte{}
+	var files []atomicfile.File
 	for _, p := range paths {
 		if !safeRelative(p) {
 			return fmt.Errorf("report: evidence path %q escapes the result folder", p)
@@ -62,27 +67,35 @@ func writeFolder(dir string, res *Results, items map[string]evidence.Item, cucum
 		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
 			return fmt.Errorf("report: %w", err)
 		}
-		if err := atomicfile.Write(full, evidence.Redact(items[p].Body), 0o644); err != nil {
-			return err
+		body := items[p].Body
+		sum := sha256.Sum256(body)
+		r, ok := redacted[sum]
+		if !ok {
+			r = evidence.Redact(body)
+			redacted[sum] = r
 		}
+		files = append(files, atomicfile.File{Path: full, Data: r, Mode: 0o644})
 	}
 	raw, err := marshalResults(res)
 	if err != nil {
 		return err
 	}
-	if err := atomicfile.Write(filepath.Join(dir, ResultsFile), raw, 0o644); err != nil {
-		return err
-	}
+	files = append(files, atomicfile.File{Path: filepath.Join(dir, ResultsFile), Data: raw, Mode: 0o644})
 	if len(cucumber) == 0 {
 		cucumber = []byte("[]")
 	}
-	if err := atomicfile.Write(filepath.Join(dir, CucumberFile), evidence.Redact(cucumber), 0o644); err != nil {
+	files = append(files, atomicfile.File{Path: filepath.Join(dir, CucumberFile), Data: evidence.Redact(cucumber), Mode: 0o644})
+	// The renderings are made from results.json as written, so they hold
+	// only what its redaction let through.
+	var written Results
+	if err := json.Unmarshal(raw, &written); err != nil {
+		return fmt.Errorf("report: read back %s: %w", ResultsFile, err)
+	}
+	rendered, err := renderings(dir, &written)
+	if err != nil {
 		return err
 	}
-	if err := Render(dir, res); err != nil {
-		return err
-	}
-	return nil
+	return atomicfile.WriteAll(append(files, rendered...))
 }
 
 // marshalResults is the one encoding of results.json; secrets that a finding
@@ -115,8 +128,27 @@ func Read(dir string) (*Results, error) {
 }
 
 // Render writes the human and CI renderings from results alone; rendering is
-// deterministic, so re-rendering a folder leaves its manifest valid.
+// deterministic, so re-rendering a folder leaves its manifest valid. res is
+// rendered as results.json holds it: redacted.
 func Render(dir string, res *Results) error {
+	raw, err := marshalResults(res)
+	if err != nil {
+		return err
+	}
+	var written Results
+	if err := json.Unmarshal(raw, &written); err != nil {
+		return fmt.Errorf("report: read back %s: %w", ResultsFile, err)
+	}
+	files, err := renderings(dir, &written)
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteAll(files)
+}
+
+// renderings are summary.md, junit.xml, report.html and declaration.json of
+// res, which must already be redacted: every string they show comes from it.
+func renderings(dir string, res *Results) ([]atomicfile.File, error) {
 	renderers := []struct {
 		file   string
 		render func(*Results) ([]byte, error)
@@ -126,16 +158,15 @@ func Render(dir string, res *Results) error {
 		{HTMLFile, HTML},
 		{DeclarationFile, ZorgAPIsDeclaration},
 	}
+	var files []atomicfile.File
 	for _, r := range renderers {
 		b, err := r.render(res)
 		if err != nil {
-			return fmt.Errorf("report: render %s: %w", r.file, err)
+			return nil, fmt.Errorf("report: render %s: %w", r.file, err)
 		}
-		if err := atomicfile.Write(filepath.Join(dir, r.file), evidence.Redact(b), 0o644); err != nil {
-			return err
-		}
+		files = append(files, atomicfile.File{Path: filepath.Join(dir, r.file), Data: b, Mode: 0o644})
 	}
-	return nil
+	return files, nil
 }
 
 func safeRelative(p string) bool {
