@@ -26,7 +26,7 @@ type File struct {
 // writers bounds the files of a batch written at once: enough for their
 // fsyncs to share the file system's journal commits, few enough for a
 // result folder of thousands of evidence files.
-const writers = 8
+const writers = 16
 
 // WriteAll replaces every file of the batch, each in one rename, with the
 // files written side by side and each folder's entry list made durable
