@@ -31,12 +31,47 @@ type tlsState struct {
 	edition ncsc.Edition
 }
 
-// endpointScan is one endpoint's scan, computed once per run.
+// endpointScan is one endpoint's scan, computed once per run, with what
+// every scenario derives from it computed once too.
 type endpointScan struct {
 	Address string
 	Result  *tlsscan.Result
 	Facts   ncsc.Facts
 	Err     error
+
+	mu     sync.Mutex
+	graded map[ncsc.Edition][]ncsc.Finding
+	json   []byte
+}
+
+// assess grades the check on this endpoint under edition e; the facts are
+// graded once per edition.
+func (es *endpointScan) assess(e ncsc.Edition, c ncsc.Check) ncsc.Assessment {
+	es.mu.Lock()
+	g, ok := es.graded[e]
+	if !ok {
+		g = ncsc.GradeAll(e, es.Facts)
+		if es.graded == nil {
+			es.graded = map[ncsc.Edition][]ncsc.Finding{}
+		}
+		es.graded[e] = g
+	}
+	es.mu.Unlock()
+	return ncsc.AssessGraded(g, es.Facts, c)
+}
+
+// resultJSON is the scan as evidence, encoded once.
+func (es *endpointScan) resultJSON() ([]byte, error) {
+	es.mu.Lock()
+	defer es.mu.Unlock()
+	if es.json == nil {
+		b, err := json.MarshalIndent(es.Result, "", "  ")
+		if err != nil {
+			return nil, err
+		}
+		es.json = b
+	}
+	return es.json, nil
 }
 
 func registerTLSSteps(sc stepDefs, w *World) {
@@ -263,7 +298,7 @@ func (s *tlsState) requireBelow(w *World, title string, limit ncsc.Level) error 
 	for _, es := range s.scans {
 		o := endpointOutcome{addr: es.Address, err: es.Err}
 		if es.Err == nil {
-			o.a = ncsc.Assess(s.edition, es.Facts, c)
+			o.a = es.assess(s.edition, c)
 			o.bad = ncsc.AtLeast(o.a.Findings, limit)
 		}
 		outs = append(outs, o)
@@ -421,7 +456,7 @@ func (s *tlsState) noteOtherEdition(w *World, c ncsc.Check, limit ncsc.Level) {
 		n := 0
 		for _, es := range s.scans {
 			if es.Err == nil {
-				n += len(ncsc.AtLeast(ncsc.Assess(e, es.Facts, c).Findings, limit))
+				n += len(ncsc.AtLeast(es.assess(e, c).Findings, limit))
 			}
 		}
 		w.Note(fmt.Sprintf("under NCSC TLS %s: %d item(s) graded %s or worse", e, n, limit))
@@ -455,7 +490,7 @@ func (s *tlsState) evidenceScan(w *World, es *endpointScan) {
 	if es == nil || es.Result == nil {
 		return
 	}
-	if body, err := json.MarshalIndent(es.Result, "", "  "); err == nil {
+	if body, err := es.resultJSON(); err == nil {
 		w.Evidence("tls-scan-"+tlsSanitize(es.Address)+".json", "application/json", body)
 	}
 }

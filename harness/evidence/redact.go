@@ -424,7 +424,7 @@ func redactText(s string) string {
 			return m
 		})
 	}
-	if containsFold(s, "bearer") || containsFold(s, "basic") || containsFold(s, "dpop") {
+	if strings.ContainsAny(s, " \t") && (containsFold(s, "bearer") || containsFold(s, "basic") || containsFold(s, "dpop")) {
 		s = replaceSubmatch(bearerInProse, s, func(g []string) string {
 			if !looksLikeToken(g[3], g[4]) {
 				return g[0]
@@ -436,10 +436,15 @@ func redactText(s string) string {
 }
 
 // containsFold reports whether s contains the lower-case ASCII word sub in
-// any case, without allocating.
+// any case, without allocating. OR-ing 0x20 lower-cases an ASCII letter and
+// turns no other byte into one.
 func containsFold(s, sub string) bool {
 	for i := 0; i+len(sub) <= len(s); i++ {
-		if strings.EqualFold(s[i:i+len(sub)], sub) {
+		j := 0
+		for j < len(sub) && s[i+j]|0x20 == sub[j] {
+			j++
+		}
+		if j == len(sub) {
 			return true
 		}
 	}

@@ -121,3 +121,15 @@ func TestHTTPExchangeKeepsHeadersOfARequestWithABody(t *testing.T) {
 		}
 	}
 }
+
+func TestContainsFoldMatchesOnlyTheWordInAnyCase(t *testing.T) {
+	for _, c := range []struct {
+		s    string
+		want bool
+	}{
+		{"Authorization: BEARER abc", true}, {"x bEaReR", true}, {"bearer", true}, {"beare", false},
+		{"b@arer", false}, {"{EARER", false}, {"", false}, {"0b0e0a0r", false},
+	} {
+		assert.Equal(t, c.want, containsFold(c.s, "bearer"), c.s)
+	}
+}

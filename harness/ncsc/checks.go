@@ -175,8 +175,14 @@ type Assessment struct {
 // else is missing: a proven Insufficient item stays a finding beside the
 // gap, and the caller decides (a failure outranks "could not test").
 func Assess(e Edition, f Facts, c Check) Assessment {
+	return AssessGraded(GradeAll(e, f), f, c)
+}
+
+// AssessGraded is Assess with the facts already graded (GradeAll of the
+// same facts and edition), for a caller that assesses many checks.
+func AssessGraded(graded []Finding, f Facts, c Check) Assessment {
 	a := Assessment{Check: c.ID}
-	for _, fd := range GradeAll(e, f) {
+	for _, fd := range graded {
 		if contains2(c.Kinds, fd.Item.Kind) {
 			a.Findings = append(a.Findings, fd)
 		}
