@@ -108,3 +108,5 @@ require (
 )
 
 tool github.com/hooklift/gowsdl/cmd/gowsdl
+
+replace github.com/cucumber/godog => ./third_party/godog
