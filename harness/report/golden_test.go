@@ -136,3 +136,19 @@ func jsonFieldPaths(t reflect.Type, prefix string) []string {
 	}
 	return out
 }
+
+// TestWrittenRenderingsMatchTheGoldenOnes: a result folder's renderings are
+// made from results.json as written (redacted, read back), so that round
+// trip must lose nothing a rendering shows.
+func TestWrittenRenderingsMatchTheGoldenOnes(t *testing.T) {
+	dir := t.TempDir()
+	res := goldenResults(t)
+	require.NoError(t, writeFolder(dir, res, nil, nil))
+	for _, name := range []string{ResultsFile, JUnitFile, SummaryFile, DeclarationFile, HTMLFile} {
+		want, err := os.ReadFile(filepath.Join("testdata", "golden", name))
+		require.NoError(t, err)
+		got, err := os.ReadFile(filepath.Join(dir, name))
+		require.NoError(t, err)
+		assert.Equal(t, string(want), string(got), "%s in the folder differs from its golden rendering", name)
+	}
+}
