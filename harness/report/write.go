@@ -76,7 +76,7 @@ func writeFolder(dir string, res *Results, items map[string]evidence.Item, cucum
 		}
 		files = append(files, atomicfile.File{Path: full, Data: r, Mode: 0o644})
 	}
-	raw, err := marshalResults(res)
+	raw, written, err := asWritten(res)
 	if err != nil {
 		return err
 	}
@@ -85,17 +85,25 @@ func writeFolder(dir string, res *Results, items map[string]evidence.Item, cucum
 		cucumber = []byte("[]")
 	}
 	files = append(files, atomicfile.File{Path: filepath.Join(dir, CucumberFile), Data: evidence.Redact(cucumber), Mode: 0o644})
-	// The renderings are made from results.json as written, so they hold
-	// only what its redaction let through.
-	var written Results
-	if err := json.Unmarshal(raw, &written); err != nil {
-		return fmt.Errorf("report: read back %s: %w", ResultsFile, err)
-	}
-	rendered, err := renderings(dir, &written)
+	rendered, err := renderings(dir, written)
 	if err != nil {
 		return err
 	}
 	return atomicfile.WriteAll(append(files, rendered...))
+}
+
+// asWritten is res encoded as results.json and read back. The renderings
+// are made from it, so they hold only what the redaction let through.
+func asWritten(res *Results) ([]byte, *Results, error) {
+	raw, err := marshalResults(res)
+	if err != nil {
+		return nil, nil, err
+	}
+	var written Results
+	if err := json.Unmarshal(raw, &written); err != nil {
+		return nil, nil, fmt.Errorf("report: read back %s: %w", ResultsFile, err)
+	}
+	return raw, &written, nil
 }
 
 // marshalResults is the one encoding of results.json; secrets that a finding
@@ -131,15 +139,11 @@ func Read(dir string) (*Results, error) {
 // deterministic, so re-rendering a folder leaves its manifest valid. res is
 // rendered as results.json holds it: redacted.
 func Render(dir string, res *Results) error {
-	raw, err := marshalResults(res)
+	_, written, err := asWritten(res)
 	if err != nil {
 		return err
 	}
-	var written Results
-	if err := json.Unmarshal(raw, &written); err != nil {
-		return fmt.Errorf("report: read back %s: %w", ResultsFile, err)
-	}
-	files, err := renderings(dir, &written)
+	files, err := renderings(dir, written)
 	if err != nil {
 		return err
 	}
