@@ -137,8 +137,8 @@ func TestContainsFoldMatchesOnlyTheWordInAnyCase(t *testing.T) {
 
 // BenchmarkRedactScanEvidence redacts a document shaped like a TLS scan's
 // evidence (a hundred probes, each with its ClientHello in hex and prose):
-// every run redacts one per endpoint. 2 shared cores: ~4.3 ms before the
-// per-pattern guards, ~1.4 ms after.
+// every run redacts one per endpoint. On a real 150 KB stock-nginx scan (2
+// shared cores) the per-pattern guards took it from 4.3 ms to 1.4 ms.
 func BenchmarkRedactScanEvidence(b *testing.B) {
 	var sb strings.Builder
 	sb.WriteString(`{"address": "127.0.0.1:443", "probes": [`)
