@@ -342,97 +342,140 @@ func redactText(s string) string {
 	if s == "" {
 		return s
 	}
-	// Each pass runs only when s holds what its pattern cannot match
-	// without: most strings of a scan or a transcript hold none of it, and
-	// the evidence of one run is tens of thousands of strings.
-	if strings.Contains(s, "PRIVATE KEY") {
-		s = pemPrivate.ReplaceAllString(s, "-----BEGIN ${1}-----\n"+Redacted+"\n-----END ${1}-----")
-		s = pemPrivateOpen.ReplaceAllString(s, "-----BEGIN ${1}-----\n"+Redacted)
-	}
-	if strings.IndexByte(s, ':') >= 0 {
-		s = replaceSubmatch(headerLine, s, func(g []string) string {
-			var v string
-			switch strings.ToLower(g[2]) {
-			case "authorization", "proxy-authorization":
-				v = redactAuthorization(g[4])
-			case "cookie":
-				v = redactCookie(g[4])
-			case "set-cookie":
-				v = redactSetCookie(g[4])
-			default:
-				v = Redacted
-			}
-			return g[1] + g[2] + g[3] + v
-		})
-		s = replaceSubmatch(jsonMember, s, func(g []string) string {
-			var v string
-			if err := json.Unmarshal([]byte(`"`+g[3]+`"`), &v); err != nil || !sensitiveMember(g[1]) {
-				return g[0]
-			}
-			r := redactValue(g[1], v)
-			if r == v {
-				return g[0]
-			}
-			return `"` + g[1] + `"` + g[2] + string(quote(r))
-		})
-		s = replaceSubmatch(jsonMemberEscaped, s, func(g []string) string {
-			if !sensitiveMember(g[1]) || g[3] == "" || g[3] == Redacted {
-				return g[0]
-			}
-			return `\"` + g[1] + `\"` + g[2] + `\"` + Redacted + `\"`
-		})
-	}
-	if strings.IndexByte(s, '=') >= 0 {
-		s = replaceSubmatch(formParam, s, func(g []string) string {
-			name := strings.ToLower(g[2])
-			if slices.Contains(queryOnlyNames, name) && !strings.ContainsAny(g[1], "?&#") && g[1] != "" {
-				return g[0] // "status code=400" in prose is no authorization code
-			}
-			if g[3] == "" || g[3] == Redacted || strings.EqualFold(g[3], "[redacted]") {
-				return g[0]
-			}
-			return g[1] + g[2] + "=" + redactCredential(g[3])
-		})
-	}
-	if strings.IndexByte(s, ':') >= 0 {
-		s = replaceSubmatch(plainSecret, s, func(g []string) string {
-			if strings.HasPrefix(g[3], Redacted) {
-				return g[0]
-			}
-			return g[1] + g[2] + Redacted
-		})
-	}
-	for _, x := range xmlSecret {
-		if !strings.Contains(s, x.name) {
-			continue
+	for _, p := range textPasses {
+		if p.mayMatch(s) {
+			s = p.apply(s)
 		}
-		s = replaceSubmatch(x.re, s, func(g []string) string {
-			if strings.TrimSpace(g[2]) == "" || g[2] == Redacted {
-				return g[0]
-			}
-			if strings.Contains(g[1], "BinarySecurityToken") && publicTokenType.MatchString(g[1]) {
-				return g[0]
-			}
-			return g[1] + Redacted + g[3]
-		})
-	}
-	if strings.IndexByte(s, '.') >= 0 && (strings.Contains(s, "ey") || strings.Contains(s, "ew")) {
-		s = compactJOSE.ReplaceAllStringFunc(s, func(m string) string {
-			if r, ok := redactCompactJOSE(m); ok {
-				return r
-			}
-			return m
-		})
-	}
-	if strings.ContainsAny(s, " \t") && (containsFold(s, "bearer") || containsFold(s, "basic") || containsFold(s, "dpop")) {
-		s = replaceSubmatch(bearerInProse, s, func(g []string) string {
-			if !looksLikeToken(g[3], g[4]) {
-				return g[0]
-			}
-			return g[1] + g[2] + redactCredential(g[3]) + g[4]
-		})
 	}
 	return s
+}
+
+// textPass is one pattern of the text redactor. mayMatch is false only when
+// the pattern cannot match s (a literal it needs is absent): most strings of
+// a scan or a transcript hold none of them, and the evidence of one run is
+// tens of thousands of strings. TestTextPassGuardsSkipOnlyWhatCannotMatch
+// and FuzzTextPassGuards check that a guard never skips a match.
+type textPass struct {
+	name     string
+	mayMatch func(s string) bool
+	apply    func(s string) string
+}
+
+func hasByte(c byte) func(string) bool {
+	return func(s string) bool { return strings.IndexByte(s, c) >= 0 }
+}
+
+func hasString(sub string) func(string) bool {
+	return func(s string) bool { return strings.Contains(s, sub) }
+}
+
+// textPasses are set in init: their redactors call redactText again for
+// nested values, which a package-level initializer cannot refer to.
+var textPasses []textPass
+
+func init() { textPasses = newTextPasses() }
+
+func newTextPasses() []textPass {
+	passes := []textPass{
+		{"PEM private key", hasString("PRIVATE KEY"), func(s string) string {
+			return pemPrivate.ReplaceAllString(s, "-----BEGIN ${1}-----\n"+Redacted+"\n-----END ${1}-----")
+		}},
+		{"PEM private key without its end", hasString("PRIVATE KEY"), func(s string) string {
+			return pemPrivateOpen.ReplaceAllString(s, "-----BEGIN ${1}-----\n"+Redacted)
+		}},
+		{"credential header line", hasByte(':'), func(s string) string {
+			return replaceSubmatch(headerLine, s, func(g []string) string {
+				var v string
+				switch strings.ToLower(g[2]) {
+				case "authorization", "proxy-authorization":
+					v = redactAuthorization(g[4])
+				case "cookie":
+					v = redactCookie(g[4])
+				case "set-cookie":
+					v = redactSetCookie(g[4])
+				default:
+					v = Redacted
+				}
+				return g[1] + g[2] + g[3] + v
+			})
+		}},
+		{"JSON member in text", hasByte(':'), func(s string) string {
+			return replaceSubmatch(jsonMember, s, func(g []string) string {
+				var v string
+				if err := json.Unmarshal([]byte(`"`+g[3]+`"`), &v); err != nil || !sensitiveMember(g[1]) {
+					return g[0]
+				}
+				r := redactValue(g[1], v)
+				if r == v {
+					return g[0]
+				}
+				return `"` + g[1] + `"` + g[2] + string(quote(r))
+			})
+		}},
+		{"escaped JSON member in text", hasString(`\"`), func(s string) string {
+			return replaceSubmatch(jsonMemberEscaped, s, func(g []string) string {
+				if !sensitiveMember(g[1]) || g[3] == "" || g[3] == Redacted {
+					return g[0]
+				}
+				return `\"` + g[1] + `\"` + g[2] + `\"` + Redacted + `\"`
+			})
+		}},
+		{"form or query parameter", hasByte('='), func(s string) string {
+			return replaceSubmatch(formParam, s, func(g []string) string {
+				name := strings.ToLower(g[2])
+				if slices.Contains(queryOnlyNames, name) && !strings.ContainsAny(g[1], "?&#") && g[1] != "" {
+					return g[0] // "status code=400" in prose is no authorization code
+				}
+				if g[3] == "" || g[3] == Redacted || strings.EqualFold(g[3], "[redacted]") {
+					return g[0]
+				}
+				return g[1] + g[2] + "=" + redactCredential(g[3])
+			})
+		}},
+		{"client_secret: or password: in prose", hasByte(':'), func(s string) string {
+			return replaceSubmatch(plainSecret, s, func(g []string) string {
+				if strings.HasPrefix(g[3], Redacted) {
+					return g[0]
+				}
+				return g[1] + g[2] + Redacted
+			})
+		}},
+	}
+	for _, x := range xmlSecret {
+		passes = append(passes, textPass{"XML " + x.name, hasString(x.name), func(s string) string {
+			return replaceSubmatch(x.re, s, func(g []string) string {
+				if strings.TrimSpace(g[2]) == "" || g[2] == Redacted {
+					return g[0]
+				}
+				if strings.Contains(g[1], "BinarySecurityToken") && publicTokenType.MatchString(g[1]) {
+					return g[0]
+				}
+				return g[1] + Redacted + g[3]
+			})
+		}})
+	}
+	return append(passes,
+		textPass{"compact JWS or JWE", func(s string) bool {
+			return strings.IndexByte(s, '.') >= 0 && (strings.Contains(s, "ey") || strings.Contains(s, "ew"))
+		}, func(s string) string {
+			return compactJOSE.ReplaceAllStringFunc(s, func(m string) string {
+				if r, ok := redactCompactJOSE(m); ok {
+					return r
+				}
+				return m
+			})
+		}},
+		textPass{"credential after an auth scheme in prose", func(s string) bool {
+			return strings.ContainsAny(s, " \t") && (containsFold(s, "bearer") || containsFold(s, "basic") || containsFold(s, "dpop"))
+		}, func(s string) string {
+			return replaceSubmatch(bearerInProse, s, func(g []string) string {
+				if !looksLikeToken(g[3], g[4]) {
+					return g[0]
+				}
+				return g[1] + g[2] + redactCredential(g[3]) + g[4]
+			})
+		}},
+	)
 }
 
 // containsFold reports whether s contains the lower-case ASCII word sub in

@@ -156,3 +156,72 @@ func BenchmarkRedactScanEvidence(b *testing.B) {
 		Redact(body)
 	}
 }
+
+// unguardedRedactText is redactText with every pass run whatever its
+// guard says: the reference the guards are checked against.
+func unguardedRedactText(s string) string {
+	if s == "" {
+		return s
+	}
+	for _, p := range textPasses {
+		s = p.apply(s)
+	}
+	return s
+}
+
+var guardCorpus = []string{
+	"Authorization: Bearer " + jwt,
+	"proxy-authorization:basic dXNlcjpwYXNzd29yZA==",
+	"Cookie: session=abc; theme=dark",
+	"Set-Cookie: sid=1; Path=/, other=2",
+	"x-api-key:\tsecret-key-value",
+	`{"client_secret": "s3cr3t", "note": "ok"}`,
+	`"{\"password\":\"hunter2\"}"`,
+	"client_secret=abc&grant_type=client_credentials&client_assertion=" + jwt,
+	"GET /cb?code=xyz&state=1",
+	"status code=400 in prose",
+	"client_secret: plain-value",
+	"PASSWORD : hunter2",
+	"<ds:SignatureValue>QUJDRA==</ds:SignatureValue>",
+	"&lt;xenc:CipherValue&gt;QUJD&lt;/xenc:CipherValue&gt;",
+	`<wsse:BinarySecurityToken ValueType="...#X509v3">MIIB</wsse:BinarySecurityToken>`,
+	`<wsse:BinarySecurityToken ValueType="...#SAMLv2">c2VjcmV0</wsse:BinarySecurityToken>`,
+	"<wsse:Password>hunter2</wsse:Password>",
+	"token " + jwt + " in prose",
+	"a DPoP\tAbCdEfGhIjKlMnOp1234 proof",
+	"-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----",
+	"-----BEGIN PRIVATE KEY-----\nMIIE",
+	"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+	"1603010200010001fc0303abcdef",
+	"a Bearer challenge, Bearer realm=\"x\", Bearer error=invalid_token",
+}
+
+// A guard may only skip a pass whose pattern cannot match: with and
+// without the guards the redactor gives the same text.
+func TestTextPassGuardsSkipOnlyWhatCannotMatch(t *testing.T) {
+	for _, in := range guardCorpus {
+		assert.Equal(t, unguardedRedactText(in), redactText(in), "%q", in)
+	}
+	// Each guard is needed by its pattern: a corpus line that its pattern
+	// changes must pass its guard.
+	for _, p := range textPasses {
+		for _, in := range guardCorpus {
+			if p.apply(in) != in {
+				assert.True(t, p.mayMatch(in), "%s: its guard skips %q, which it changes", p.name, in)
+			}
+		}
+	}
+}
+
+func FuzzTextPassGuards(f *testing.F) {
+	for _, s := range guardCorpus {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		for _, p := range textPasses {
+			if !p.mayMatch(in) && p.apply(in) != in {
+				t.Fatalf("%s: its guard skips %q, which it changes", p.name, in)
+			}
+		}
+	})
+}
