@@ -12,12 +12,12 @@ import (
 	"math/big"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/apisec/apisec/fixtures/nginxpeer"
 	"github.com/apisec/apisec/harness/conduct"
 	"github.com/apisec/apisec/harness/profile"
 	"github.com/apisec/apisec/harness/verdict"
@@ -46,54 +46,38 @@ func TestNginxPeers(t *testing.T) {
 	cert, key := selfSigned(t, dir)
 	ports := freePorts(t, 4)
 	stock, hardened, plainSame, plainOther := ports[0], ports[1], ports[2], ports[3]
-	for _, sub := range []string{"tmp", "logs"} {
-		if err := os.MkdirAll(filepath.Join(dir, sub), 0o700); err != nil {
-			t.Fatal(err)
-		}
+	cmd, err := nginxpeer.Command(bin, dir)
+	if err != nil {
+		t.Fatal(err)
 	}
-	conf := fmt.Sprintf(`daemon off;
-master_process off;
-worker_processes 1;
-pid %[1]s/nginx.pid;
-error_log %[1]s/logs/error.log warn;
-events { worker_connections 64; }
-http {
-    access_log off;
-    client_body_temp_path %[1]s/tmp/body;
-    proxy_temp_path %[1]s/tmp/proxy;
-    fastcgi_temp_path %[1]s/tmp/fastcgi;
-    uwsgi_temp_path %[1]s/tmp/uwsgi;
-    scgi_temp_path %[1]s/tmp/scgi;
-    client_max_body_size 64k;
-    ssl_certificate %[2]s;
-    ssl_certificate_key %[3]s;
+	conf := nginxpeer.Prelude(dir) + fmt.Sprintf(`    client_max_body_size 64k;
+    ssl_certificate %[1]s;
+    ssl_certificate_key %[2]s;
     server {
-        listen 127.0.0.1:%[4]d ssl;
+        listen 127.0.0.1:%[3]d ssl;
         location / { default_type application/json; return 200 '{"ok":true}'; }
     }
     server {
-        listen 127.0.0.1:%[5]d ssl;
+        listen 127.0.0.1:%[4]d ssl;
         server_tokens off;
         # add_header in a location replaces every inherited one (nginx's
         # own gotcha, which the probes do notice), so each location repeats them.
         location = / {
-            %[8]s
+            %[7]s
             add_header Allow "GET, HEAD" always;
             if ($request_method !~ ^(GET|HEAD)$) { return 405; }
             default_type application/json;
             return 200 '{"ok":true}';
         }
-        location / { %[8]s default_type application/json; return 404 '{"error":"not found"}'; }
+        location / { %[7]s default_type application/json; return 404 '{"error":"not found"}'; }
     }
-    server { listen 127.0.0.1:%[6]d; return 301 https://$host:%[5]d$request_uri; }
-    server { listen 127.0.0.1:%[7]d; return 301 https://elsewhere.apisec.invalid$request_uri; }
+    server { listen 127.0.0.1:%[5]d; return 301 https://$host:%[4]d$request_uri; }
+    server { listen 127.0.0.1:%[6]d; return 301 https://elsewhere.apisec.invalid$request_uri; }
 }
-`, dir, cert, key, stock, hardened, plainSame, plainOther, hardeningHeaders)
+`, cert, key, stock, hardened, plainSame, plainOther, hardeningHeaders)
 	if err := os.WriteFile(filepath.Join(dir, "nginx.conf"), []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "-p", dir, "-e", filepath.Join(dir, "logs", "error.log"), "-c", filepath.Join(dir, "nginx.conf"))
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if out, err := os.Create(filepath.Join(dir, "logs", "stdout")); err == nil {
 		cmd.Stdout, cmd.Stderr = out, out
 	}
