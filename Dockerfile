@@ -37,6 +37,8 @@ COPY Dockerfile bin/rootf[s] /
 FROM golang:${GO_VERSION} AS build
 WORKDIR /src
 COPY go.mod go.sum ./
+# godog comes from the local copy go.mod's replace names (third_party/godog).
+COPY third_party/ third_party/
 RUN go mod download
 COPY . .
 ARG VERSION=dev
