@@ -2,6 +2,7 @@ package report
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/apisec/apisec/harness/catalogue"
 	"github.com/apisec/apisec/harness/declare"
+	"github.com/apisec/apisec/harness/evidence"
 	"github.com/apisec/apisec/harness/verdict"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -21,7 +23,7 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 
 // goldenResults is a fixed run (clock, run id, every status, a partial
 // scope) so each rendering can be compared byte for byte.
-func goldenResults(t *testing.T) *Results {
+func goldenResults(t testing.TB) *Results {
 	t.Helper()
 	cat := catalogue.Default()
 	get := func(id string) catalogue.Rule {
@@ -150,5 +152,27 @@ func TestWrittenRenderingsMatchTheGoldenOnes(t *testing.T) {
 		got, err := os.ReadFile(filepath.Join(dir, name))
 		require.NoError(t, err)
 		assert.Equal(t, string(want), string(got), "%s in the folder differs from its golden rendering", name)
+	}
+}
+
+// BenchmarkWriteSignedTLSRun writes the result folder of a TLS run against
+// one endpoint: a 150 KB scan kept by four scenarios and 26 small grading
+// documents, results, renderings and the signed manifest. Measured side by
+// side with the writer of commit bd67d48 (files one at a time, renderings
+// redacted as text, every copy of the scan redacted): see docs/tls-bench.md.
+func BenchmarkWriteSignedTLSRun(b *testing.B) {
+	res := goldenResults(b)
+	scan := []byte(`{"probes": [` + strings.Repeat(`{"purpose": "TLS 1.2 suites", "client_hello": "`+strings.Repeat("16030102000100", 100)+`"},`, 100) + `{}]}`)
+	items := map[string]evidence.Item{}
+	for i := range 4 {
+		items[fmt.Sprintf("evidence/sc004/scenario-%d/tls-scan-127.0.0.1-443.json", i)] = evidence.Item{Body: scan}
+	}
+	for i := range 26 {
+		items[fmt.Sprintf("evidence/sc004/check-%d/ncsc-check-2025-05.json", i)] = evidence.Item{Body: []byte(`[{"address": "127.0.0.1:443", "assessment": {"check": "x", "outcome": "graded"}}]`)}
+	}
+	s, err := NewRunSigner()
+	require.NoError(b, err)
+	for b.Loop() {
+		require.NoError(b, WriteSigned(b.TempDir(), res, items, []byte(`[]`), s))
 	}
 }
