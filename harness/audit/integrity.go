@@ -111,9 +111,10 @@ func recordURL(source, id string) (string, error) {
 // answer is what the audit source said to one probe request.
 type answer struct {
 	status int
-	// issue is the first OperationOutcome issue code, when the body is one.
-	issue string
-	body  []byte
+	// reason is the first OperationOutcome issue code or the RFC 6750
+	// error of the body ("OperationOutcome not-supported").
+	reason string
+	body   []byte
 }
 
 // auditToken is the credential the profile gives for reading src.
@@ -156,33 +157,42 @@ func do(ctx context.Context, cfg Config, ex *Exchange, token string, body []byte
 	ex.Status, ex.Date = resp.StatusCode, resp.Header.Get("Date")
 	a := &answer{status: resp.StatusCode, body: b}
 	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); strings.HasSuffix(mt, "json") {
-		a.issue = issueCode(b)
+		a.reason = reasonCode(b)
 	}
-	ex.Outcome = a.issue
+	ex.Reason = a.reason
 	return a, nil
 }
 
-// issueCode is the code of the first issue of a FHIR OperationOutcome.
-func issueCode(body []byte) string {
-	var oo struct {
+// reasonCode is what a JSON body says about the answer: the code of the
+// first issue of a FHIR OperationOutcome, or an RFC 6750 §3.1 error code.
+func reasonCode(body []byte) string {
+	var doc struct {
 		ResourceType string `json:"resourceType"`
 		Issue        []struct {
 			Code string `json:"code"`
 		} `json:"issue"`
+		Error string `json:"error"`
 	}
-	if json.Unmarshal(body, &oo) != nil || oo.ResourceType != "OperationOutcome" || len(oo.Issue) == 0 {
+	switch {
+	case json.Unmarshal(body, &doc) != nil:
 		return ""
+	case doc.ResourceType == "OperationOutcome" && len(doc.Issue) > 0 && doc.Issue[0].Code != "":
+		return "OperationOutcome " + clip(doc.Issue[0].Code)
+	case doc.Error != "":
+		return "error " + clip(doc.Error)
 	}
-	return clip(oo.Issue[0].Code)
+	return ""
 }
 
-// statusText is "405" or "405 (OperationOutcome not-supported)".
-func (a *answer) statusText() string {
-	if a.issue != "" {
-		return fmt.Sprintf("%d (OperationOutcome %s)", a.status, a.issue)
+// withReason is "405" or "405 (OperationOutcome not-supported)".
+func withReason(status int, reason string) string {
+	if reason != "" {
+		return fmt.Sprintf("%d (%s)", status, reason)
 	}
-	return fmt.Sprint(a.status)
+	return fmt.Sprint(status)
 }
+
+func (a *answer) statusText() string { return withReason(a.status, a.reason) }
 
 // refused: 403 or 405, and 401 (the credential not accepted for this
 // method) counts as a refusal too.
@@ -306,8 +316,10 @@ func readByClient(ctx context.Context, cfg Config, rep *Report, src *FHIRSource,
 		res.Notes = append(res.Notes, fmt.Sprintf("answered %d with an empty Bundle: no records shown to the test user", p.Status))
 	case errors.As(err, &he) && (he.Status == http.StatusUnauthorized || he.Status == http.StatusForbidden):
 		ex.Status = he.Status
-		ex.Outcome = issueCode(p.Body)
-		res.Notes = append(res.Notes, fmt.Sprintf("refused with %d", he.Status))
+		if strings.HasSuffix(he.ContentType, "json") {
+			ex.Reason = reasonCode(p.Body)
+		}
+		res.Notes = append(res.Notes, "refused with "+withReason(he.Status, ex.Reason))
 	default:
 		ex.Status = p.Status
 		res.Err = verdict.CouldNotTestf(probe, "answered %d, neither a refusal (401/403) nor a Bundle: %v", p.Status, err)

@@ -21,26 +21,26 @@ import (
 func TestIntegrityProbes(t *testing.T) {
 	cases := []struct {
 		name   string
-		api    fakeAPI
+		api    *fakeAPI
 		want   verdict.Status
 		says   string // in the finding (fail, error) or the notes (pass)
 		sev    verdict.Severity
 		issued bool // both requests reached the source
 	}{
-		{"405 refused", fakeAPI{item: http.StatusMethodNotAllowed}, verdict.Pass, "refused with 405 (OperationOutcome not-supported)", "", true},
-		{"403 refused", fakeAPI{item: http.StatusForbidden}, verdict.Pass, "refused with 403", "", true},
-		{"401 counts as refused", fakeAPI{item: http.StatusUnauthorized}, verdict.Pass, "refused with 401", "", true},
-		{"204 accepted", fakeAPI{item: http.StatusNoContent}, verdict.Fail, "16.4.2", verdict.High, true},
-		{"200 accepted", fakeAPI{item: http.StatusOK}, verdict.Fail, "the suite's own record", verdict.High, true},
-		{"500 is not judged", fakeAPI{item: http.StatusInternalServerError}, verdict.Error, "neither a refusal (401/403/405) nor an acceptance", "", true},
-		{"404 is not judged", fakeAPI{item: http.StatusNotFound}, verdict.Error, "answered 404", "", true},
-		{"transport failure", fakeAPI{dropItem: true}, verdict.Error, "", "", true},
-		{"no own record", fakeAPI{noRequestID: true}, verdict.Error, "could not test: no own record found", "", false},
+		{"405 refused", &fakeAPI{item: http.StatusMethodNotAllowed}, verdict.Pass, "refused with 405 (OperationOutcome not-supported)", "", true},
+		{"403 refused", &fakeAPI{item: http.StatusForbidden}, verdict.Pass, "refused with 403", "", true},
+		{"401 counts as refused", &fakeAPI{item: http.StatusUnauthorized}, verdict.Pass, "refused with 401", "", true},
+		{"204 accepted", &fakeAPI{item: http.StatusNoContent}, verdict.Fail, "16.4.2", verdict.High, true},
+		{"200 accepted", &fakeAPI{item: http.StatusOK}, verdict.Fail, "the suite's own record", verdict.High, true},
+		{"500 is not judged", &fakeAPI{item: http.StatusInternalServerError}, verdict.Error, "neither a refusal (401/403/405) nor an acceptance", "", true},
+		{"404 is not judged", &fakeAPI{item: http.StatusNotFound}, verdict.Error, "answered 404", "", true},
+		{"transport failure", &fakeAPI{dropItem: true}, verdict.Error, "", "", true},
+		{"no own record", &fakeAPI{noRequestID: true}, verdict.Error, "could not test: no own record found", "", false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			f := c.api
-			rep := runFake(t, &f, 2*time.Second)
+			rep := runFake(t, f, 2*time.Second)
 			require.NoError(t, rep.Control)
 			for _, id := range []string{ProbeRecordUpdate, ProbeRecordDelete} {
 				res := rep.Results[id]
@@ -107,18 +107,18 @@ func TestIntegrityUpdateSendsTheRecordAsRead(t *testing.T) {
 func TestReadByClient(t *testing.T) {
 	cases := []struct {
 		name string
-		api  fakeAPI
+		api  *fakeAPI
 		want verdict.Status
 		says string
 	}{
-		{"refused", fakeAPI{}, verdict.Pass, "refused with 401"},
-		{"records", fakeAPI{clientReads: true}, verdict.Warn, "readable with an ordinary API client's token"},
-		{"empty Bundle", fakeAPI{clientReads: true, clientEmpty: true}, verdict.Pass, "empty Bundle"},
+		{"refused", &fakeAPI{}, verdict.Pass, "refused with 401"},
+		{"records", &fakeAPI{clientReads: true}, verdict.Warn, "readable with an ordinary API client's token"},
+		{"empty Bundle", &fakeAPI{clientReads: true, clientEmpty: true}, verdict.Pass, "empty Bundle"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			f := c.api
-			rep := runFake(t, &f, 2*time.Second)
+			rep := runFake(t, f, 2*time.Second)
 			res := rep.Results[ProbeReadByClient]
 			st, fd := verdict.Classify(rep.Presence(ProbeReadByClient))
 			assert.Equal(t, c.want, st, "%v", res.Err)

@@ -99,9 +99,9 @@ type Exchange struct {
 	Sent      time.Time `json:"sent"`
 	Received  time.Time `json:"received"`
 	Error     string    `json:"error,omitempty"`
-	// Outcome is the code of the first OperationOutcome issue of the
-	// answer, when it is one (the reason of a refusal).
-	Outcome string `json:"operation_outcome,omitempty"`
+	// Reason is what the answer's body says about it: the code of the
+	// first FHIR OperationOutcome issue, or an RFC 6750 error.
+	Reason string `json:"reason,omitempty"`
 	// Body is the answer (bounded); only the read's is kept, to know what
 	// clinical content must not show up in the log.
 	Body []byte `json:"-"`
