@@ -19,9 +19,9 @@ import (
 )
 
 // Probe ids of the integrity and access-regime checks on a FHIR audit
-// source (docs/reference: NEN 7513 §1.5 and §2.4 of the shared notes): the
-// log cannot be changed or deleted through the API, and an ordinary API
-// client's token does not open it.
+// source (docs/reference/nen7513-ncsc-web.md §1.5 and §2.4): the log cannot
+// be changed or deleted through the API, and an ordinary API client's token
+// does not open it.
 const (
 	ProbeRecordDelete = "audit-record-delete"
 	ProbeRecordUpdate = "audit-record-update"
