@@ -56,6 +56,8 @@ type ownRecord struct {
 	url string
 	// requestID is the X-Request-ID of the suite's read.
 	requestID string
+	// absent: the record does not exist (absentRecord).
+	absent bool
 }
 
 func findOwnRecord(cfg Config, rep *Report) (*ownRecord, error) {
@@ -92,9 +94,31 @@ func findOwnRecord(cfg Config, rep *Report) (*ownRecord, error) {
 		}
 	}
 	if uncorrelated {
-		return nil, errors.New("the FHIR audit source's record of the suite's read carries neither the X-Request-ID nor the trace id the suite sent, so the suite cannot tell its own record from another's and touches none")
+		return nil, errUncorrelated
 	}
 	return nil, errors.New("the FHIR audit source holds no record of the suite's read of the test patient with a FHIR id (see the scenario \"a read of the test patient is logged\")")
+}
+
+// errUncorrelated: the source holds records of the suite's read, but none
+// carries the suite's X-Request-ID or trace id. The probes then go to an id
+// that does not exist (absentRecord) instead.
+var errUncorrelated = errors.New("the FHIR audit source's record of the suite's read carries neither the X-Request-ID nor the trace id the suite sent, so the suite cannot tell its own record from another's and touches none")
+
+// absentRecord is an AuditEvent id no record has: when the suite cannot
+// tell its own record from another's it asks to change or delete this one.
+// A source that does not allow the interaction refuses it for the type
+// (FHIR R4 http.html: 405 for an interaction the server does not support);
+// one that allows it answers 2xx (a delete of an absent resource may
+// answer 200/204) — or 404, which tells nothing. A write accepted here may
+// leave an AuditEvent with this id in the log; its id names the suite.
+func absentRecord(src *FHIRSource, runID string) (*ownRecord, error) {
+	id := "apisec-absent-" + randomHex(8)
+	target, err := recordURL(src.URL, id)
+	if err != nil {
+		return nil, err
+	}
+	body := []byte(`{"resourceType":"AuditEvent","id":"` + id + `"}`)
+	return &ownRecord{src: src, ev: &Event{ID: id, Raw: body, Format: FormatFHIR}, url: target, absent: true}, nil
 }
 
 // recordURL is {source}/{id}: the AuditEvent instance below the search URL.
@@ -244,6 +268,9 @@ func integrity(ctx context.Context, cfg Config, rep *Report, runID string) {
 	}
 	rep.Results[ProbeReadByClient] = readByClient(ctx, cfg, rep, src, runID)
 	own, err := findOwnRecord(cfg, rep)
+	if errors.Is(err, errUncorrelated) {
+		own, err = absentRecord(src, runID)
+	}
 	for _, m := range []recordMutation{rewriteOwnRecord, deleteOwnRecord} {
 		if err != nil {
 			rep.Results[m.id] = &Result{Probe: m.id, Err: verdict.CouldNotTestf(m.probe, "could not test: no own record found: %v", err)}
@@ -258,8 +285,13 @@ func integrity(ctx context.Context, cfg Config, rep *Report, runID string) {
 // sourceOpen treats an answer that is neither).
 func (m recordMutation) run(ctx context.Context, cfg Config, own *ownRecord, runID string) *Result {
 	ex := &Exchange{Probe: m.id, Method: m.method, URL: own.url, RequestID: "apisec-" + runID + "-" + m.id, TraceID: runID + randomHex(8)}
-	res := &Result{Probe: m.id, Exchange: ex, Found: []*Found{{Source: own.src.Name(), Events: []*Event{own.ev}, Correlated: true}}}
-	res.Notes = append(res.Notes, fmt.Sprintf("the record touched is %s, the record of the suite's own read (X-Request-ID %s)", own.ev.ID, own.requestID))
+	res := &Result{Probe: m.id, Exchange: ex}
+	if own.absent {
+		res.Notes = append(res.Notes, fmt.Sprintf("no record carries the suite's request id, so no existing record is touched: the request names AuditEvent id %s, which does not exist (%v)", own.ev.ID, errUncorrelated))
+	} else {
+		res.Found = []*Found{{Source: own.src.Name(), Events: []*Event{own.ev}, Correlated: true}}
+		res.Notes = append(res.Notes, fmt.Sprintf("the record touched is %s, the record of the suite's own read (X-Request-ID %s)", own.ev.ID, own.requestID))
+	}
 	a, err := do(ctx, cfg, ex, auditToken(cfg, own.src), m.body(own.ev))
 	want := "a refusal: 403 or 405 (401 counts as refused)"
 	switch {
@@ -270,6 +302,9 @@ func (m recordMutation) run(ctx context.Context, cfg Config, own *ownRecord, run
 		// NEN 7510 A.12.4.2 / ASVS 16.4.2: the log is protected and
 		// unmodifiable; whoever may read it must not be able to rewrite it.
 		got := fmt.Sprintf("%s: the suite's own record %s (of its read of the test patient) %s", a.statusText(), own.ev.ID, m.did)
+		if own.absent {
+			got = fmt.Sprintf("%s: the source accepted a %s of AuditEvent %s, an id that did not exist: it lets a client %s audit records", a.statusText(), m.method, own.ev.ID, map[string]string{http.MethodDelete: "delete", http.MethodPut: "write"}[m.method])
+		}
 		res.Err = verdict.WithSeverity(verdict.Deviation(m.probe, want, clauseProtected, got), verdict.High)
 	case refused(a.status):
 		res.Notes = append(res.Notes, "refused with "+a.statusText())
