@@ -6,11 +6,15 @@ Feature: SC005 The API provides audit logging conforming to NEN 7513
   the audit log itself, and then looks in every audit source the profile
   names (a FHIR AuditEvent search, the suite's own TLS syslog receiver for
   IHE ATNA / DICOM audit messages, a JSON-lines export) for a record of each
-  access within audit.wait. Each NEN 7513 field is judged on its own over
-  every record found: the event, the action, the date and time, the
-  outcome, the user and role, the organisation, the access point, the
-  patient, the object, the logging system, and that no clinical content of
-  the patient's record is in the log.
+  access within audit.wait. On a FHIR audit source it also checks the
+  access regime and that the log cannot be changed: the search refuses the
+  test user's ordinary token, and the record of the suite's own read (and
+  no other) cannot be written back or deleted with the auditor's token.
+  Each NEN 7513 field is judged on its own over every record found: the
+  event, the action, the date and time, the outcome, the user and role, the
+  organisation, the access point, the patient, the object, the logging
+  system, and that no clinical content of the patient's record is in the
+  log.
 
   Scenario: the suite's own authorized read of the test patient is served
     Given the audit records of the suite's accesses to the test patient
@@ -45,6 +49,21 @@ Feature: SC005 The API provides audit logging conforming to NEN 7513
   Scenario: the audit source refuses an unauthenticated reader
     Given the audit records of the suite's accesses to the test patient
     When the suite searches the audit source without an access token
+    Then the audit source refuses it
+
+  Scenario: the audit source refuses an ordinary API client's token
+    Given the audit records of the suite's accesses to the test patient
+    When the suite searches the audit source with the test user's access token
+    Then the audit source refuses it
+
+  Scenario: the audit source refuses to change a record
+    Given the audit records of the suite's accesses to the test patient
+    When the suite writes the record of its own read back unchanged as the auditor
+    Then the audit source refuses it
+
+  Scenario: the audit source refuses to delete a record
+    Given the audit records of the suite's accesses to the test patient
+    When the suite deletes the record of its own read as the auditor
     Then the audit source refuses it
 
   Scenario: every record names the event type

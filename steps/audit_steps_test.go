@@ -51,7 +51,7 @@ func auditReferenceWith(t *testing.T, set *pki.Set, cfg reference.Config) *Env {
 func runAuditFeature(t *testing.T, env *Env) verdict.RuleResult {
 	t.Helper()
 	rules, _ := runShipped(t, env, "SC005")
-	require.Len(t, rules["SC005"].Scenarios, 22, "the SC005 feature: control, 5 accesses, source access, 14 fields, on-behalf-of")
+	require.Len(t, rules["SC005"].Scenarios, 25, "the SC005 feature: control, 5 accesses, 4 source access and integrity, 14 fields, on-behalf-of")
 	return rules["SC005"]
 }
 
@@ -88,6 +88,8 @@ func TestAuditStepsNoticeEachDefect(t *testing.T) {
 		auditlog.DefectReadNotLogged:   {"reading the audit log is itself logged", "audit-read"},
 		auditlog.DefectClinicalPayload: {"no record carries clinical content of the patient's record", "an embedded Patient resource"},
 		auditlog.DefectSyslogNoDenied:  {"an access with a forged token is logged", "syslog receiver"},
+		auditlog.DefectDeletable:       {"the audit source refuses to delete a record", "the suite's own record"},
+		auditlog.DefectWritable:        {"the audit source refuses to change a record", "was overwritten through the API"},
 	}
 	for defect, c := range cases {
 		t.Run(defect, func(t *testing.T) {
@@ -128,7 +130,8 @@ func TestAuditThroughRsyslog(t *testing.T) {
 	st := scenarioStatus(rr)
 	for _, s := range rr.Scenarios {
 		switch s.Name {
-		case "the audit source refuses an unauthenticated reader", "reading the audit log is itself logged":
+		case "the audit source refuses an unauthenticated reader", "reading the audit log is itself logged",
+			"the audit source refuses an ordinary API client's token", "the audit source refuses to change a record", "the audit source refuses to delete a record":
 			assert.Equal(t, verdict.NotApplicable, s.Status, "syslog only: no log read through the API")
 		case "how the records name the responsible user (on behalf of)":
 			assert.Equal(t, verdict.Info, s.Status)
@@ -146,6 +149,28 @@ func TestAuditThroughRsyslog(t *testing.T) {
 	require.NotEmpty(t, read)
 	assert.Contains(t, read[0].Origin, `certificate "`+rsyslogpeer.CommonName+`"`, "the record came through rsyslog")
 	assert.Equal(t, audit.FormatDICOM, read[0].Format)
+}
+
+// A log the test user's ordinary token can read is a warning (medium), not
+// a failure: the server may show the user only their own events. SC005 is
+// a MUST rule; a warning in it rolls up to warn, which does not block a
+// level (harness/verdict).
+func TestAuditStepsWarnWhenTheTestUserReadsTheLog(t *testing.T) {
+	rr := runAuditFeature(t, auditReference(t, auditlog.DefectReadableByUser))
+	assert.Equal(t, verdict.Warn, rr.Status, "%v", failing(rr))
+	for _, s := range rr.Scenarios {
+		switch s.Name {
+		case "the audit source refuses an ordinary API client's token":
+			assert.Equal(t, verdict.Warn, s.Status)
+			require.NotNil(t, s.Finding)
+			assert.Equal(t, verdict.Medium, s.Finding.Severity)
+			assert.Contains(t, s.Finding.Error(), "readable with an ordinary API client's token")
+		case "how the records name the responsible user (on behalf of)":
+			assert.Equal(t, verdict.Info, s.Status)
+		default:
+			assert.Equal(t, verdict.Pass, s.Status, "%s: %v", s.Name, s.Finding)
+		}
+	}
 }
 
 func TestAuditWithoutAuditSourceIsNotAssessed(t *testing.T) {

@@ -99,6 +99,9 @@ type Exchange struct {
 	Sent      time.Time `json:"sent"`
 	Received  time.Time `json:"received"`
 	Error     string    `json:"error,omitempty"`
+	// Reason is what the answer's body says about it: the code of the
+	// first FHIR OperationOutcome issue, or an RFC 6750 error.
+	Reason string `json:"reason,omitempty"`
 	// Body is the answer (bounded); only the read's is kept, to know what
 	// clinical content must not show up in the log.
 	Body []byte `json:"-"`
@@ -265,7 +268,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			if res.Err != nil {
 				// Without an authorized read nothing the log says about
 				// the others means anything.
-				for _, id := range append(RecordProbes[1:], ProbeSourceOpen) {
+				for _, id := range append(append(RecordProbes[1:], ProbeSourceOpen), IntegrityProbes...) {
 					rep.Results[id] = &Result{Probe: id, Err: verdict.CouldNotTestf(id, "not sent: the positive control (the suite's authorized read) failed")}
 				}
 				rep.Elapsed = time.Since(start)
@@ -278,6 +281,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	rep.Results[ProbeSourceOpen] = sourceOpen(ctx, cfg, since)
 	rep.Results[ProbeAuditRead] = auditReadProbe(cfg, runID)
 	collect(ctx, cfg, rep, since)
+	// After the records are in: the probes need the suite's own record,
+	// and their own requests must not be among what collect looks at.
+	integrity(ctx, cfg, rep, runID)
 	rep.Elapsed = time.Since(start)
 	return rep, nil
 }

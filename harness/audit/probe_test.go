@@ -35,6 +35,13 @@ type fakeAPI struct {
 	// record carries the Patient resource it served.
 	noAuditReadLog bool
 	leak           bool
+	// item answers DELETE/PUT on AuditEvent/{id} (405 when zero; a 2xx
+	// accepts); dropItem closes the connection instead; clientReads lets the
+	// test user's token search the log (clientEmpty: with no entries).
+	item                     int
+	dropItem                 bool
+	clientReads, clientEmpty bool
+	touched                  []string // "METHOD id" of each item request
 }
 
 const fakePatient = `{"resourceType":"Patient","id":"123","name":[{"family":"Jansen","given":["Anna"]}],"birthDate":"1970-01-01"}`
@@ -82,9 +89,40 @@ func (f *fakeAPI) handler() http.Handler {
 	}
 	mux.HandleFunc("/fhir/Patient/123", func(w http.ResponseWriter, r *http.Request) { access(w, r, false) })
 	mux.HandleFunc("/fhir/Patient", func(w http.ResponseWriter, r *http.Request) { access(w, r, true) })
-	mux.HandleFunc("/fhir/AuditEvent", func(w http.ResponseWriter, r *http.Request) {
-		if !f.open && r.Header.Get("Authorization") != "Bearer auditor-token" {
+	mux.HandleFunc("/fhir/AuditEvent/{id}", func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		f.touched = append(f.touched, r.Method+" "+r.PathValue("id"))
+		f.mu.Unlock()
+		if r.Header.Get("Authorization") != "Bearer auditor-token" {
 			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		if f.dropItem {
+			conn, _, err := w.(http.Hijacker).Hijack()
+			if err == nil {
+				_ = conn.Close()
+			}
+			return
+		}
+		status := f.item
+		if status == 0 {
+			status = http.StatusMethodNotAllowed
+		}
+		w.Header().Set("Content-Type", "application/fhir+json")
+		w.WriteHeader(status)
+		if status >= 300 {
+			_, _ = w.Write([]byte(`{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"not-supported"}]}`))
+		}
+	})
+	mux.HandleFunc("/fhir/AuditEvent", func(w http.ResponseWriter, r *http.Request) {
+		client := f.clientReads && r.Header.Get("Authorization") == "Bearer user-token"
+		if !f.open && !client && r.Header.Get("Authorization") != "Bearer auditor-token" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		if client && f.clientEmpty {
+			w.Header().Set("Content-Type", "application/fhir+json")
+			_, _ = w.Write([]byte(`{"resourceType":"Bundle","type":"searchset","entry":[]}`))
 			return
 		}
 		n := f.searches.Add(1)
@@ -162,7 +200,8 @@ func statuses(rep *Report) map[string]verdict.Status {
 }
 
 func allRecordProbes(s verdict.Status) map[string]verdict.Status {
-	return map[string]verdict.Status{ProbeRead: s, ProbeSearch: s, ProbeNoToken: s, ProbeBadToken: s, ProbeAuditRead: s, ProbeSourceOpen: verdict.Pass}
+	return map[string]verdict.Status{ProbeRead: s, ProbeSearch: s, ProbeNoToken: s, ProbeBadToken: s, ProbeAuditRead: s, ProbeSourceOpen: verdict.Pass,
+		ProbeReadByClient: s, ProbeRecordUpdate: s, ProbeRecordDelete: s}
 }
 
 func fieldStatuses(rep *Report) map[string]verdict.Status {
@@ -216,7 +255,10 @@ func TestRunWaitsForLaggingRecords(t *testing.T) {
 
 func TestRunMatchesRecordsWithoutRequestIDByWindow(t *testing.T) {
 	rep := runFake(t, &fakeAPI{noRequestID: true}, 2*time.Second)
-	assert.Equal(t, allRecordProbes(verdict.Pass), statuses(rep), "%v", rep.Results)
+	want := allRecordProbes(verdict.Pass)
+	// A record matched by window may be someone else's: never touched; the
+	// write and delete name an absent id, which the fake refuses (405).
+	assert.Equal(t, want, statuses(rep), "%v", rep.Results)
 	assert.False(t, rep.Results[ProbeRead].Found[0].Correlated)
 	assert.Contains(t, strings.Join(rep.Results[ProbeRead].Notes, " "), "matched by patient, outcome and time window")
 }
@@ -234,6 +276,7 @@ func TestRunFailsAnOpenAuditSource(t *testing.T) {
 	rep := runFake(t, &fakeAPI{open: true}, 2*time.Second)
 	want := allRecordProbes(verdict.Pass)
 	want[ProbeSourceOpen] = verdict.Fail
+	want[ProbeReadByClient] = verdict.Warn // open to anyone, so to the test user's token too
 	assert.Equal(t, want, statuses(rep))
 	assert.Contains(t, rep.Results[ProbeSourceOpen].Err.Error(), "got 200 with a Bundle of 4 AuditEvents")
 	_, f := verdict.Classify(rep.Presence(ProbeSourceOpen))
