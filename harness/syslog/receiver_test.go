@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"fmt"
+	"io"
 	"math/big"
 	"net"
 	"sync"
@@ -125,11 +126,19 @@ func TestReceiverRejectsAndCountsFaults(t *testing.T) {
 	good := ca.issue(t, "good-sender")
 	ctx := context.Background()
 
+	// raw sends payload on a connection of its own and ends it cleanly:
+	// close_notify and FIN, then it reads until the receiver closes. Closing
+	// at once would leave the receiver's TLS 1.3 session tickets unread, and
+	// the reset the sender's kernel then answers with can discard what the
+	// receiver has not read yet: each fault would depend on timing.
 	raw := func(t *testing.T, client *tls.Certificate, payload []byte) {
 		c, err := tls.Dial("tcp", r.Addr(), senderTLS(ca, client))
 		require.NoError(t, err)
 		_, err = c.Write(payload)
 		require.NoError(t, err)
+		require.NoError(t, c.CloseWrite())
+		_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		_, _ = io.Copy(io.Discard, c)
 		require.NoError(t, c.Close())
 	}
 	before := r.Stats()
