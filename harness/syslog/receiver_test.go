@@ -150,6 +150,9 @@ func TestReceiverRejectsAndCountsFaults(t *testing.T) {
 
 	gs := &Sender{Addr: r.Addr(), TLS: senderTLS(ca, &good)}
 	require.NoError(t, gs.Send(ctx, msg(t, 0, "good")))
+	// The good message is counted before any fault is sent: each step below
+	// expects exact counts, and a late increment would overshoot them.
+	step("good", func(s Stats) bool { return s.Accepted == before.Accepted+1 })
 
 	// A frame whose MSG-LEN is not a number ends that stream (RFC 6587 §3.4.1).
 	raw(t, &good, []byte("abc <85>1 - - - - - -"))
