@@ -319,6 +319,16 @@ func (m recordMutation) run(ctx context.Context, cfg Config, own *ownRecord, run
 func readByClient(ctx context.Context, cfg Config, rep *Report, src *FHIRSource, runID string) *Result {
 	const probe = "audit source read with the test user's API token"
 	res := &Result{Probe: ProbeReadByClient}
+	switch {
+	case cfg.UserToken == "":
+		res.Err = verdict.CouldNotTestf(probe, "the run has no test-user API token to try on the audit source")
+		return res
+	case cfg.UserToken == auditToken(cfg, src):
+		// The profile made the test user the log's reader: reading it with
+		// that token says nothing about an ordinary client.
+		res.Err = verdict.Inapplicable("the profile reads the audit log with the test user's own API token, so no ordinary client's token is left to try")
+		return res
+	}
 	since := rep.Results[ProbeRead].Exchange.Sent.Add(-cfg.Tolerance - time.Second)
 	target, err := Query{Patient: cfg.Patient, Since: since}.URL(src.URL)
 	if err != nil {

@@ -204,3 +204,25 @@ func readAll(t *testing.T, r *http.Request) []byte {
 	require.NoError(t, err)
 	return b
 }
+
+// The client-token read needs a test-user token that is not the auditor's:
+// without one it could not test; when the profile reads the log with the
+// test user's own token there is no ordinary client left to try.
+func TestReadByClientNeedsAnOrdinaryToken(t *testing.T) {
+	src := &FHIRSource{URL: "https://audit.invalid/fhir/AuditEvent", Fetcher: &Fetcher{Token: "t"}}
+	rep := &Report{Results: map[string]*Result{ProbeRead: {Exchange: &Exchange{Sent: time.Now()}}}}
+	for _, c := range []struct {
+		user string
+		want verdict.Status
+		says string
+	}{
+		{"", verdict.Error, "no test-user API token"},
+		{"t", verdict.NotApplicable, "the test user's own API token"},
+	} {
+		res := readByClient(context.Background(), Config{UserToken: c.user, HTTP: http.DefaultClient, Now: time.Now}, rep, src, "run")
+		st, fd := verdict.Classify(res.Err)
+		assert.Equal(t, c.want, st, c.user)
+		assert.Contains(t, fd.Error()+fd.Reason, c.says)
+		assert.Nil(t, res.Exchange, "nothing was sent")
+	}
+}
