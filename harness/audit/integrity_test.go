@@ -62,15 +62,16 @@ func TestIntegrityProbes(t *testing.T) {
 				}
 			}
 			if !c.issued {
-				assert.Empty(t, f.touched, "no record is touched without an own record")
+				assert.Empty(t, f.touchedSoFar(), "no record is touched without an own record")
 				return
 			}
-			require.Len(t, f.touched, 2)
-			assert.Equal(t, "PUT", strings.Fields(f.touched[0])[0], "the write comes before the delete")
-			assert.Equal(t, "DELETE", strings.Fields(f.touched[1])[0])
+			touched := f.touchedSoFar()
+			require.Len(t, touched, 2)
+			assert.Equal(t, "PUT", strings.Fields(touched[0])[0], "the write comes before the delete")
+			assert.Equal(t, "DELETE", strings.Fields(touched[1])[0])
 			// Only the record of the suite's own read is touched.
 			own := rep.Results[ProbeRead]
-			for _, tc := range f.touched {
+			for _, tc := range touched {
 				id := strings.Fields(tc)[1]
 				var rec string
 				for _, ev := range own.Events() {
@@ -102,8 +103,9 @@ func TestIntegrityWithoutAnOwnRecordAsksForAnAbsentID(t *testing.T) {
 		f := &fakeAPI{noRequestID: true, item: c.item}
 		rep := runFake(t, f, 2*time.Second)
 		require.NoError(t, rep.Control)
-		require.Len(t, f.touched, 2)
-		for _, tc := range f.touched {
+		touched := f.touchedSoFar()
+		require.Len(t, touched, 2)
+		for _, tc := range touched {
 			id := strings.Fields(tc)[1]
 			assert.True(t, strings.HasPrefix(id, "apisec-absent-"), "only an absent id is named: %s", tc)
 			for _, ev := range rep.Results[ProbeRead].Events() {

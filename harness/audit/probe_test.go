@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -45,6 +46,15 @@ type fakeAPI struct {
 }
 
 const fakePatient = `{"resourceType":"Patient","id":"123","name":[{"family":"Jansen","given":["Anna"]}],"birthDate":"1970-01-01"}`
+
+// touchedSoFar is a copy of touched, read under the lock the handler
+// writes it under (the requests' completion over TCP is no happens-before
+// the race detector sees).
+func (f *fakeAPI) touchedSoFar() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.touched)
+}
 
 func (f *fakeAPI) handler() http.Handler {
 	mux := http.NewServeMux()
