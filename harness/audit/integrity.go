@@ -166,8 +166,7 @@ func do(ctx context.Context, cfg Config, ex *Exchange, token string, body []byte
 	if body != nil {
 		req.Header.Set("Content-Type", "application/fhir+json")
 	}
-	req.Header.Set("X-Request-ID", ex.RequestID)
-	req.Header.Set("traceparent", "00-"+ex.TraceID+"-"+randomHex(8)+"-01")
+	(&Fetcher{RequestID: ex.RequestID, TraceID: ex.TraceID}).tag(req)
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 		ex.Token = "Bearer [redacted]"
